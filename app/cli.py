@@ -1,0 +1,265 @@
+"""The `turnout` command: database, tenants, users, imports, demo, jobs and the servers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.db import get_db
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Flask, Session]]:
+    app = create_app()
+    with app.app_context(), get_db().session() as session:
+        yield app, session
+
+
+def _fail(message: str) -> None:
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main() -> None:
+    """Turnout: attendance for multi-academy trusts."""
+
+
+@main.group()
+def db() -> None:
+    """Create and migrate the database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it to the latest version."""
+    from app.config import load_config
+    from app.migrate import upgrade
+
+    config = load_config()
+    upgrade(config["DATABASE_URL"], config["DB_APP_ROLE"])
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def trust() -> None:
+    """Manage trusts."""
+
+
+@trust.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="The trust's full name.")
+def trust_add(slug: str, name: str) -> None:
+    """Add a trust."""
+    from app.admin import services
+
+    with _session() as (_app, session):
+        try:
+            created = services.add_trust(session, slug, name)
+        except services.AdminError as exc:
+            _fail(str(exc))
+        click.echo(f"Added trust {created.slug}: {created.name}")
+
+
+@main.group()
+def school() -> None:
+    """Manage schools."""
+
+
+@school.command("add")
+@click.argument("urn", type=int)
+@click.option("--trust", "trust_slug", required=True, help="Slug of the trust the school joins.")
+@click.option("--name", required=True)
+@click.option("--phase", required=True, type=click.Choice(["primary", "secondary", "special", "alternative"]))
+@click.option("--la-code", default=None, help="Three-digit local authority code, e.g. 926.")
+def school_add(urn: int, trust_slug: str, name: str, phase: str, la_code: str | None) -> None:
+    """Add a school to a trust."""
+    from app.admin import services
+
+    with _session() as (_app, session):
+        try:
+            found = services.find_trust(session, trust_slug)
+            created = services.add_school(session, found, urn, name, phase, la_code)
+        except services.AdminError as exc:
+            _fail(str(exc))
+        la = f", {created.la_name}" if created.la_name else ""
+        click.echo(f"Added school {created.urn}: {created.name} ({created.phase.value}{la})")
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--title", required=True, help="Job title, shown on every amendment the user makes.")
+@click.option(
+    "--role", required=True, type=click.Choice(["trust_leader", "school_lead", "staff", "governor"])
+)
+@click.option("--trust", "trust_slug", default=None)
+@click.option("--school", "school_urn", type=int, default=None)
+def user_add(
+    email: str, name: str, title: str, role: str, trust_slug: str | None, school_urn: int | None
+) -> None:
+    """Add a user with a role at a trust or a school; the password is read from stdin."""
+    from app.admin import services
+    from tenants.models import Role
+
+    if (trust_slug is None) == (school_urn is None):
+        _fail("give exactly one of --trust or --school")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        _fail("no password given on standard input")
+    with _session() as (_app, session):
+        try:
+            at_trust = services.find_trust(session, trust_slug) if trust_slug else None
+            at_school = services.find_school(session, school_urn) if school_urn else None
+            created, _ = services.add_user(
+                session,
+                email,
+                name,
+                title,
+                Role(role),
+                trust=at_trust,
+                school=at_school,
+                password=password,
+            )
+        except services.AdminError as exc:
+            _fail(str(exc))
+        click.echo(f"Added {created.email} as {role}")
+
+
+@main.group("import")
+def import_() -> None:
+    """Import data from a school's MIS."""
+
+
+@import_.command("pupils")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option("--by", "by_email", default=None, help="Email of the person importing (for history).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_pupils(school_urn: int, by_email: str | None, file: Path) -> None:
+    """Import admission register rows (upsert by UPN); all or nothing."""
+    from app.admin import services
+    from app.auth.services import find_user_by_email
+    from app.registers.importer import ImportRejected, import_pupils
+    from tenants import context
+    from tenants.access import system_context
+
+    with _session() as (_app, session):
+        try:
+            found = services.find_school(session, school_urn)
+        except services.AdminError as exc:
+            _fail(str(exc))
+        by_name, by_title = "MIS import", "Command line"
+        if by_email:
+            person = find_user_by_email(session, by_email)
+            if person is None:
+                _fail(f"no user with email {by_email}")
+            by_name, by_title = person.name, person.job_title
+        data = file.read_bytes()
+        scope = system_context(session, "cli:import-pupils", trust_id=found.trust_id)
+        bar = click.progressbar(length=max(data.count(b"\n"), 1), label="Importing", file=sys.stderr)
+        with context.use(scope), bar:
+            try:
+                result = import_pupils(
+                    session,
+                    found,
+                    data,
+                    source=f"CSV import: {file.name}",
+                    by_name=by_name,
+                    by_title=by_title,
+                    progress=lambda _line: bar.update(1),
+                )
+            except ImportRejected as exc:
+                bar.render_finish()
+                click.secho(f"{file.name} was not imported; nothing was written.", fg="red", err=True)
+                for problem in exc.problems:
+                    click.echo(f"  {problem}", err=True)
+                sys.exit(1)
+        click.echo(
+            f"Imported {result.rows} pupils into {found.name}: "
+            f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged."
+        )
+
+
+@main.command()
+@click.option("--schools", default=2, show_default=True, type=click.IntRange(1, 3), help="Schools per trust.")
+@click.option(
+    "--pupils", default=12, show_default=True, type=click.IntRange(1, 5000), help="Pupils per school."
+)
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has a trust.")
+def demo(schools: int, pupils: int, seed: int, if_empty: bool) -> None:
+    """Load demo trusts, schools, pupils and one user per role, and print the logins."""
+    from app.demo import DEMO_PASSWORD, demo_exists, load_demo
+
+    with _session() as (_app, session):
+        if demo_exists(session):
+            if if_empty:
+                click.echo("The database already has data; the demo was not loaded.")
+                return
+            _fail("the database already has trusts; load the demo into an empty database")
+        logins = load_demo(
+            session,
+            schools_per_trust=schools,
+            pupils_per_school=pupils,
+            seed=seed,
+            progress=lambda msg: click.echo(f"  created {msg}"),
+        )
+    click.echo(f"\nDemo loaded. Every demo login uses the password: {DEMO_PASSWORD}")
+    for login in logins:
+        click.echo(f"  {login.email:<34} {login.role:<13} {login.where}")
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled jobs."""
+
+
+@jobs.command("run")
+@click.argument("job")
+def jobs_run(job: str) -> None:
+    """Run one job now (idempotent: a second run in the same period changes nothing)."""
+    from jobs.definitions import JOBS, run_job
+
+    if job not in JOBS:
+        _fail(f"unknown job '{job}'; jobs are: {', '.join(JOBS)}")
+    app = create_app()
+    with app.app_context():
+        record = run_job(get_db(), job)
+    click.echo(f"{job} for {record.period}: {record.detail or record.status}")
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler process (one per deployment, never inside web workers)."""
+    from jobs.scheduler import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    app = create_app()
+    with app.app_context():
+        serve(get_db())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with waitress (production uses gunicorn: see infra/)."""
+    from waitress import serve as waitress_serve
+
+    app = create_app()
+    click.echo(f"Turnout is serving at http://{host}:{port}")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="turnout")

@@ -1,0 +1,84 @@
+"""Assemble the Flask app: config, database, extensions, blueprints and the request guards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import tenants  # noqa: F401 - registers the ORM tenant scoping
+from app import db
+from app.config import load_config
+from app.extensions import csrf, limiter, login_manager
+from app.security import add_security_headers
+from tenants import context
+
+_PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
+
+
+def build_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=load_config(overrides)["INSTANCE_PATH"])
+    app.config.update(load_config(overrides))
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from app.auth import login as _login  # noqa: F401 - registers the user loader
+
+    _register_blueprints(app)
+    _register_guards(app)
+    _register_errors(app)
+    app.after_request(add_security_headers)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.registers.routes import bp as registers_bp
+    from app.schools.routes import bp as schools_bp
+
+    for bp in (auth_bp, schools_bp, registers_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_guards(app: Flask) -> None:
+    @app.before_request
+    def _enter_tenant_context():  # type: ignore[no-untyped-def]
+        principal = current_user.principal if current_user.is_authenticated else None
+        g.tenant_token = context.activate(principal.context() if principal else None)
+        if (
+            principal is not None
+            and current_user.user.must_change_password
+            and request.endpoint not in _PASSWORD_CHANGE_EXEMPT
+        ):
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.teardown_request
+    def _leave_tenant_context(_exc: BaseException | None) -> None:
+        token = g.pop("tenant_token", None)
+        if token is not None:
+            context.deactivate(token)
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {
+        400: ("Bad request", "The request could not be understood. Please go back and try again."),
+        403: ("Not allowed", "Your role does not allow this. Ask your school or trust lead."),
+        404: ("Not found", "There is nothing here, or you do not have access to it."),
+        413: ("Too large", "That file is too large to upload."),
+        429: ("Too many attempts", "Too many attempts. Please wait a few minutes and try again."),
+        500: ("Something went wrong", "The error has been logged. Nothing you entered was saved."),
+    }
+
+    def handler(code: int):  # type: ignore[no-untyped-def]
+        def render(_error):  # type: ignore[no-untyped-def]
+            title, message = messages[code]
+            return render_template("error.html", title=title, message=message, code=code), code
+
+        return render
+
+    for code in messages:
+        app.register_error_handler(code, handler(code))

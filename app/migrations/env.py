@@ -1,0 +1,31 @@
+"""Alembic environment: migrations run as the database owner, never as the app role."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import app.auth.models  # noqa: F401 - models register on Base.metadata
+import app.registers.models  # noqa: F401
+import jobs.models  # noqa: F401
+import tenants.models  # noqa: F401
+from app.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.attributes["database_url"])
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

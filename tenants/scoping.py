@@ -1,0 +1,98 @@
+"""Automatic tenant filtering for every ORM query, and the PostgreSQL RLS setting.
+
+The one escape hatch is the execution option `UNSCOPED` (grep for it): it is used only
+where access itself is being resolved (login, memberships) or by platform jobs.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Connection, event, or_, text
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
+
+from app.db import Base
+from tenants.context import current, current_or_none
+from tenants.models import Membership, School, TenantScoped, Trust
+
+UNSCOPED = {"tenant_unscoped": True}
+_SCOPED_CLASSES = (TenantScoped, School, Trust, Membership)
+_RLS_KEY = "turnout_rls_school_ids"
+_SET_SCHOOLS = text("SELECT set_config('turnout.school_ids', :ids, true)")
+
+
+@cache
+def _scoped_tables() -> frozenset[str]:
+    tables = {School.__tablename__, Trust.__tablename__, Membership.__tablename__}
+    for mapper in Base.registry.mappers:
+        if issubclass(mapper.class_, TenantScoped):
+            tables.add(mapper.local_table.name)
+    return frozenset(tables)
+
+
+def _touches_tenant_data(state: ORMExecuteState) -> bool:
+    """True if the statement reads any tenant table, however it names it (entity, column, count)."""
+    if any(issubclass(m.class_, _SCOPED_CLASSES) for m in state.all_mappers):
+        return True
+    names = {t.name for t in find_tables(state.statement, include_joins=True)}
+    return not names.isdisjoint(_scoped_tables())
+
+
+def _apply_rls_setting(session: Session) -> None:
+    """Make the transaction's `turnout.school_ids` match the current tenant context."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    ctx = current_or_none()
+    wanted = ctx.rls_setting() if ctx is not None else ""
+    if session.info.get(_RLS_KEY) == wanted:
+        return
+    session.info[_RLS_KEY] = wanted
+    session.connection().execute(_SET_SCHOOLS, {"ids": wanted})
+
+
+@event.listens_for(Session, "after_begin")
+def _rls_on_begin(session: Session, _transaction: object, connection: Connection) -> None:
+    """Every PostgreSQL transaction starts with the current context's schools (or none)."""
+    session.info.pop(_RLS_KEY, None)
+    if connection.dialect.name != "postgresql":
+        return
+    ctx = current_or_none()
+    wanted = ctx.rls_setting() if ctx is not None else ""
+    connection.execute(_SET_SCHOOLS, {"ids": wanted})
+    session.info[_RLS_KEY] = wanted
+
+
+@event.listens_for(Session, "before_flush")
+def _rls_before_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.dirty:
+        _apply_rls_setting(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if state.execution_options.get("tenant_unscoped") or state.is_column_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _touches_tenant_data(state):
+        return
+    ctx = current()
+    _apply_rls_setting(state.session)
+    school_ids = tuple(ctx.school_ids)
+    trust_ids = tuple(ctx.trust_ids)
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.school_id.in_(school_ids),
+            include_aliases=True,
+        ),
+        with_loader_criteria(School, lambda cls: cls.id.in_(school_ids), include_aliases=True),
+        with_loader_criteria(Trust, lambda cls: cls.id.in_(trust_ids), include_aliases=True),
+        with_loader_criteria(
+            Membership,
+            lambda cls: or_(cls.school_id.in_(school_ids), cls.trust_id.in_(trust_ids)),
+            include_aliases=True,
+        ),
+    )

@@ -1,0 +1,37 @@
+"""Helpers that drive the app the way a browser does: fetch a form, post it with its CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.factories import PASSWORD
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """Read the CSRF token from a page's form, as a browser submits it."""
+    html = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def signed_in(client: FlaskClient, email: str) -> FlaskClient:
+    response = login(client, email)
+    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    return client
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, object], *, form_page: str | None = None) -> TestResponse:
+    """Post to a path with a token taken from the page that shows the form."""
+    token = csrf_token(client, form_page or path)
+    return client.post(path, data={**data, "csrf_token": token})
