@@ -152,4 +152,3 @@ def world(db: Session) -> World:
         "b1": f.pupil(b1, surname="Canarybirch"),
     }
     return World(trust_a, trust_b, a1, a2, b1, users, pupils)
-

@@ -31,7 +31,9 @@ def signed_in(client: FlaskClient, email: str) -> FlaskClient:
     return client
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, object], *, form_page: str | None = None) -> TestResponse:
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, object], *, form_page: str | None = None
+) -> TestResponse:
     """Post to a path with a token taken from the page that shows the form."""
     token = csrf_token(client, form_page or path)
     return client.post(path, data={**data, "csrf_token": token})

@@ -55,7 +55,11 @@ def test_tenant_keys_lead_with_school_id() -> None:
         for index in table.indexes:
             assert index.columns.keys()[0] == "school_id", (table.name, index.name)
         for constraint in table.constraints:
-            if hasattr(constraint, "columns") and constraint.columns.keys() and constraint.__class__.__name__ == "UniqueConstraint":
+            if (
+                hasattr(constraint, "columns")
+                and constraint.columns.keys()
+                and constraint.__class__.__name__ == "UniqueConstraint"
+            ):
                 assert constraint.columns.keys()[0] == "school_id", (table.name, constraint.name)
 
 
@@ -86,7 +90,9 @@ def test_rls_setting_is_per_transaction(database_url: str, world: World) -> None
     engine = _app_role_engine(database_url)
     with engine.connect() as conn:
         with conn.begin():
-            conn.execute(text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.b1.id)})
+            conn.execute(
+                text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.b1.id)}
+            )
             assert conn.scalar(text("SELECT count(*) FROM pupils")) == 1
         with conn.begin():
             assert conn.scalar(text("SELECT count(*) FROM pupils")) == 0
@@ -99,7 +105,8 @@ def test_rls_refuses_writes_into_another_school(database_url: str, world: World)
     with pytest.raises(Exception, match="row-level security"), engine.begin() as conn:
         conn.execute(text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.a1.id)})
         conn.execute(
-            text("UPDATE pupils SET school_id = :b WHERE school_id = :a"), {"a": world.a1.id, "b": world.b1.id}
+            text("UPDATE pupils SET school_id = :b WHERE school_id = :a"),
+            {"a": world.a1.id, "b": world.b1.id},
         )
     engine.dispose()
 
@@ -115,7 +122,9 @@ def test_app_role_is_not_owner_and_rls_is_forced(database_url: str) -> None:
                 "FROM pg_class c WHERE c.relname IN ('pupils', 'pupil_contacts', 'pupil_revisions')"
             )
         ).all()
-        superuser = conn.scalar(text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+        superuser = conn.scalar(
+            text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        )
     engine.dispose()
     assert me == "turnout_app"
     assert not superuser

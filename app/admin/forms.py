@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -15,10 +16,10 @@ class SchoolForm(FlaskForm):
     phase = SelectField(
         "Phase",
         choices=[
-            ("primary", "Primary"),
-            ("secondary", "Secondary"),
-            ("special", "Special"),
-            ("alternative", "Alternative provision"),
+            SelectChoice("primary", "Primary"),
+            SelectChoice("secondary", "Secondary"),
+            SelectChoice("special", "Special"),
+            SelectChoice("alternative", "Alternative provision"),
         ],
     )
     la_code = StringField(

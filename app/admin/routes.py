@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.access import require_role, school_or_404, trust_or_404
 from app.admin import services
@@ -27,15 +28,15 @@ def _person_form(trust: Trust | None, school: School | None) -> PersonForm:
     principal = current_user.principal
     form = PersonForm()
     if trust is not None:
-        form.place.choices = [(f"trust:{trust.id}", f"{trust.name} (whole trust)")] + [
-            (f"school:{s.id}", s.name) for s in trust.schools
+        form.place.choices = [SelectChoice(f"trust:{trust.id}", f"{trust.name} (whole trust)")] + [
+            SelectChoice(f"school:{s.id}", s.name) for s in trust.schools
         ]
         roles = services.grantable_roles(principal, trust=trust, school=None)
     else:
         assert school is not None
-        form.place.choices = [(f"school:{school.id}", school.name)]
+        form.place.choices = [SelectChoice(f"school:{school.id}", school.name)]
         roles = services.grantable_roles(principal, trust=None, school=school)
-    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in Role if r in roles]
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r in roles]
     return form
 
 

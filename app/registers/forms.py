@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.registers.models import LEAVING_REASONS
@@ -16,7 +17,9 @@ class CsrfOnly(FlaskForm):
 
 class LeaverForm(FlaskForm):
     leaving_date = DateField("Leaving date (last day on roll)", validators=[DataRequired()])
-    reason = SelectField("Ground for removal (regulation 9)", choices=[(r, r) for r in LEAVING_REASONS])
+    reason = SelectField(
+        "Ground for removal (regulation 9)", choices=[SelectChoice(r, r) for r in LEAVING_REASONS]
+    )
 
 
 class ContactForm(FlaskForm):

@@ -63,7 +63,9 @@ def test_login_starts_a_new_session(client: FlaskClient, world: World) -> None:
     assert client.get_cookie("turnout_session").value != before
 
 
-def test_logged_out_cookie_replayed_gets_the_login_page(app: Flask, client: FlaskClient, world: World) -> None:
+def test_logged_out_cookie_replayed_gets_the_login_page(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     signed_in(client, world.users["a1_lead"])
     copied = client.get_cookie("turnout_session").value
     assert client.get("/").status_code == 200
@@ -81,7 +83,9 @@ def test_deactivation_ends_sessions_at_once(app: Flask, client: FlaskClient, wor
     signed_in(client, world.users["a1_lead"])
     page = client.get(f"/schools/{world.a1.urn}/staff").get_data(as_text=True)
     user_id = _user_id_for(page, "Deactivate", world.users["a1_staff"])
-    response = post_form(client, f"/people/{user_id}/deactivate", {"next": "/"}, form_page=f"/schools/{world.a1.urn}/staff")
+    response = post_form(
+        client, f"/people/{user_id}/deactivate", {"next": "/"}, form_page=f"/schools/{world.a1.urn}/staff"
+    )
     assert response.status_code == 302
     assert staff.get(f"/schools/{world.a1.urn}").status_code == 302
     assert login(app.test_client(), world.users["a1_staff"]).status_code == 401
@@ -91,7 +95,7 @@ def _user_id_for(page: str, label: str, email: str) -> int:
     import re
 
     row = next(r for r in page.split("<tr>") if email in r)
-    match = re.search(r'/people/(\d+)/' + label.lower(), row)
+    match = re.search(r"/people/(\d+)/" + label.lower(), row)
     assert match, row
     return int(match.group(1))
 
@@ -120,11 +124,15 @@ def test_ten_failures_then_429_until_the_window_passes(app: Flask, client: Flask
     email = world.users["a1_lead"]
     token = csrf_token(client)
     statuses = [
-        client.post("/login", data={"email": email, "password": "wrong password!", "csrf_token": token}).status_code
+        client.post(
+            "/login", data={"email": email, "password": "wrong password!", "csrf_token": token}
+        ).status_code
         for _ in range(10)
     ]
     assert statuses == [401] * 10
-    blocked = client.post("/login", data={"email": email, "password": "correct horse battery staple", "csrf_token": token})
+    blocked = client.post(
+        "/login", data={"email": email, "password": "correct horse battery staple", "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
     time.sleep(2.2)
@@ -154,7 +162,11 @@ def test_change_password_ends_other_sessions(app: Flask, client: FlaskClient, wo
     response = post_form(
         client,
         "/account/password",
-        {"current_password": "correct horse battery staple", "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        {
+            "current_password": "correct horse battery staple",
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200

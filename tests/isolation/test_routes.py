@@ -1,0 +1,104 @@
+"""Rule 4: for every route, another trust's school, pupil or person is simply not found."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.auth.services import find_user_by_email
+from tests.conftest import World
+from tests.helpers import csrf_token, signed_in
+
+CANARIES = ("Canaryalder", "Alder One Primary", "Alder Two Academy", "trust-a")
+TENANT_ARGS = {"urn", "pupil_id", "slug", "user_id", "action"}
+
+
+def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, str, str]]:
+    """Every rule that names a tenant object, filled in with trust A's ids: (endpoint, method, url)."""
+    a_user_id = find_user_by_email(db, world.users["a1_staff"]).id
+    values = {
+        "urn": world.a1.urn,
+        "pupil_id": str(world.pupils["a1"].id),
+        "slug": "trust-a",
+        "user_id": a_user_id,
+    }
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not set(rule.arguments) & TENANT_ARGS:
+            continue
+        assert set(rule.arguments) <= TENANT_ARGS, f"classify the arguments of {rule.rule}"
+        actions = ["deactivate", "reactivate", "reset"] if "action" in rule.arguments else [None]
+        for action in actions:
+            args = {k: v for k, v in values.items() if k in rule.arguments}
+            if action:
+                args["action"] = action
+            with app.test_request_context():
+                from flask import url_for
+
+                url = url_for(rule.endpoint, **args)
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                urls.append((rule.endpoint, method, url))
+    return urls
+
+
+@pytest.mark.parametrize("intruder", ["b_leader", "b1_lead", "b1_staff"])
+def test_other_trust_gets_404_on_every_route(
+    app: Flask, client: FlaskClient, db: Session, world: World, intruder: str
+) -> None:
+    signed_in(client, world.users[intruder])
+    token = csrf_token(client, "/account/password")
+    urls = _urls_for_trust_a(app, world, db)
+    endpoints = {endpoint for endpoint, _, _ in urls}
+    assert {
+        "schools.show",
+        "registers.show",
+        "registers.edit",
+        "admin.trust",
+        "admin.person_action",
+    } <= endpoints
+    for endpoint, method, url in urls:
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token, "leaving_date": "2025-01-01", "name": "x"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 404, (endpoint, method, url, response.status_code)
+        for canary in CANARIES:
+            assert canary not in body, (endpoint, url, canary)
+
+
+def test_school_in_same_trust_but_not_granted_is_404(client: FlaskClient, world: World) -> None:
+    signed_in(client, world.users["a1_lead"])
+    assert client.get(f"/schools/{world.a2.urn}").status_code == 404
+    assert client.get(f"/schools/{world.a2.urn}/pupils").status_code == 404
+    pupil_in_a2 = world.pupils["a2"].id
+    assert client.get(f"/schools/{world.a1.urn}/pupils/{pupil_in_a2}").status_code == 404
+
+
+def test_lists_and_search_show_nothing_of_another_trust(client: FlaskClient, world: World) -> None:
+    signed_in(client, world.users["b_leader"])
+    home = client.get("/").get_data(as_text=True)
+    search = client.get(f"/schools/{world.b1.urn}/pupils?q=canary&status=all").get_data(as_text=True)
+    for body in (home, search):
+        for canary in CANARIES:
+            assert canary not in body
+    assert "Canarybirch" in search
+
+
+def test_governors_never_see_pupil_pages(client: FlaskClient, world: World) -> None:
+    signed_in(client, world.users["a_governor"])
+    assert client.get(f"/schools/{world.a1.urn}").status_code == 200
+    assert client.get(f"/schools/{world.a1.urn}/pupils").status_code == 403
+    assert client.get(f"/schools/{world.a1.urn}/pupils/{world.pupils['a1'].id}").status_code == 403
+    assert "Canaryalder" not in client.get(f"/schools/{world.a1.urn}").get_data(as_text=True)
+
+
+def test_the_same_urls_work_for_trust_a(app: Flask, client: FlaskClient, db: Session, world: World) -> None:
+    """Control: the URLs above are real, so their 404s for trust B come from tenancy alone."""
+    signed_in(client, world.users["a_leader"])
+    gets = [(e, url) for e, method, url in _urls_for_trust_a(app, world, db) if method == "GET"]
+    assert len(gets) >= 6
+    for endpoint, url in gets:
+        assert client.get(url).status_code in (200, 403), (endpoint, url)
