@@ -26,8 +26,12 @@ run: $(VENV)/.installed
 	  $(TURNOUT) scheduler & scheduler=$$!; \
 	  $(TURNOUT) serve --host 127.0.0.1 --port 8000
 
+# PostgreSQL tests run whenever a server answers on 127.0.0.1:5432 (CI sets the URL itself).
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	@if [ -z "$$TURNOUT_TEST_DATABASE_URL" ] && command -v pg_isready >/dev/null \
+	    && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  export TURNOUT_TEST_DATABASE_URL=postgresql://127.0.0.1:5432/test; fi; \
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev-installed

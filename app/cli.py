@@ -17,9 +17,19 @@ from app.db import get_db
 
 
 @contextmanager
-def _session() -> Iterator[tuple[Flask, Session]]:
+def _app() -> Iterator[Flask]:
+    """An app context for one command; its connections are closed when the command ends."""
     app = create_app()
-    with app.app_context(), get_db().session() as session:
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        app.extensions["turnout.db"].engine.dispose()
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Flask, Session]]:
+    with _app() as app, get_db().session() as session:
         yield app, session
 
 
@@ -235,8 +245,7 @@ def jobs_run(job: str) -> None:
 
     if job not in JOBS:
         _fail(f"unknown job '{job}'; jobs are: {', '.join(JOBS)}")
-    app = create_app()
-    with app.app_context():
+    with _app():
         record = run_job(get_db(), job)
     click.echo(f"{job} for {record.period}: {record.detail or record.status}")
 
@@ -247,8 +256,7 @@ def scheduler() -> None:
     from jobs.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
-    app = create_app()
-    with app.app_context():
+    with _app():
         serve(get_db())
 
 

@@ -25,8 +25,8 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResp
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
-def signed_in(client: FlaskClient, email: str) -> FlaskClient:
-    response = login(client, email)
+def signed_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskClient:
+    response = login(client, email, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
     return client
 

@@ -1,0 +1,13 @@
+"""gunicorn for production: N stateless web workers; the scheduler runs as its own process."""
+
+import multiprocessing
+import os
+
+wsgi_app = "app:create_app()"
+bind = os.environ.get("TURNOUT_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("TURNOUT_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("TURNOUT_WEB_THREADS", "4"))
+timeout = 60
+graceful_timeout = 30
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("TURNOUT_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,107 @@
+"""The `turnout` command as design.md specifies it, against the test database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.cli import main
+from app.registers.models import Pupil
+from tenants import context
+from tenants.access import system_context
+from tests.factories import valid_upn
+from tests.helpers import signed_in
+
+
+def _run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def _setup_school() -> None:
+    assert _run("trust", "add", "elm", "--name", "Elm Trust").exit_code == 0
+    result = _run(
+        "school",
+        "add",
+        "123456",
+        "--trust",
+        "elm",
+        "--name",
+        "Elm Primary",
+        "--phase",
+        "primary",
+        "--la-code",
+        "926",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Norfolk" in result.output
+
+
+def test_trust_school_user_then_login(app: Flask, client: FlaskClient) -> None:
+    _setup_school()
+    result = _run(
+        "user", "add", "head@elm.example", "--name", "Kim Head", "--title", "Headteacher",
+        "--role", "school_lead", "--school", "123456", stdin="a strong passphrase\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    signed_in(client, "head@elm.example", "a strong passphrase")
+    assert "Elm Primary" in client.get("/").get_data(as_text=True)
+
+
+def test_cli_errors_are_clear(app: Flask) -> None:
+    _setup_school()
+    duplicate = _run("trust", "add", "elm", "--name", "Again")
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    bad_la = _run(
+        "school", "add", "123457", "--trust", "elm", "--name", "X", "--phase", "primary", "--la-code", "999"
+    )
+    assert bad_la.exit_code == 1 and "not a local authority code" in bad_la.output
+    no_password = _run(
+        "user",
+        "add",
+        "a@elm.example",
+        "--name",
+        "A",
+        "--title",
+        "T",
+        "--role",
+        "staff",
+        "--school",
+        "123456",
+        stdin="",
+    )
+    assert no_password.exit_code == 1 and "no password" in no_password.output
+
+
+def test_import_pupils_all_or_nothing(app: Flask, db: Session, tmp_path: Path) -> None:
+    _setup_school()
+    header = "upn,legal_surname,legal_forename,date_of_birth,sex,year_group,admission_date\n"
+    good = [f"{valid_upn()},Pupil{i},Test,2015-01-0{i + 1},F,5,2021-09-01\n" for i in range(3)]
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_text(header + "".join(good) + f"{valid_upn()},Late,Entry,2015-01-01,F,5,2021-09-31\n")
+    result = _run("import", "pupils", "--school", "123456", str(bad_file))
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
+    assert "line 5, column admission_date: '2021-09-31' is not a real date" in result.output
+    good_file = tmp_path / "good.csv"
+    good_file.write_text(header + "".join(good))
+    result = _run("import", "pupils", "--school", "123456", str(good_file))
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output
+    with context.use(system_context(db, "test")):
+        assert db.scalar(select(func.count()).select_from(Pupil)) == 3
+
+
+def test_demo_prints_logins_that_work(app: Flask, client: FlaskClient) -> None:
+    result = _run("demo")
+    assert result.exit_code == 0, result.output
+    assert "lead@northern-lights.example" in result.output and "turnout-demo-2026" in result.output
+    signed_in(client, "lead@northern-lights.example", "turnout-demo-2026")
+    home = client.get("/").get_data(as_text=True)
+    assert "Riverside Primary Academy" in home and "Oak Valley" not in home
+    again = _run("demo", "--if-empty")
+    assert again.exit_code == 0 and "not loaded" in again.output
