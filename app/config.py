@@ -39,7 +39,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_MAX_HOURS": int(os.environ.get("TURNOUT_SESSION_MAX_HOURS", "12")),
         "RATELIMIT_STORAGE_URI": os.environ.get("TURNOUT_RATELIMIT_STORAGE_URL", "memory://"),
         "LOGIN_LIMIT": os.environ.get("TURNOUT_LOGIN_LIMIT", "10 per 15 minutes"),
-        "SESSION_COOKIE_SECURE": _env_bool("TURNOUT_SECURE_COOKIES", False),
+        "SESSION_COOKIE_SECURE": _env_bool("TURNOUT_SECURE_COOKIES", True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "turnout_session",

@@ -219,7 +219,7 @@ def _add_contacts(db: Session, pupil: Pupil, rng: random.Random) -> None:
     parent = f"{rng.choice(FORENAMES)} {pupil.legal_surname}"
     other = f"{rng.choice(FORENAMES)} {rng.choice(SURNAMES)}"
     for priority, (name, relation, pr, lives) in enumerate(
-        [(parent, "Mother", True, True), (other, "Grandparent", False, False)], start=1
+        [(parent, "Parent", True, True), (other, "Grandparent", False, False)], start=1
     ):
         db.add(
             PupilContact(

@@ -54,12 +54,17 @@ def _stronger(a: Role | None, b: Role) -> Role:
 
 def resolve_principal(session: Session, user_id: int, *, platform_admin: bool = False) -> Principal:
     """Work out a user's roles from active memberships (trust roles cover the trust's schools)."""
-    schools = {s.id: s.trust_id for s in session.scalars(select(School).execution_options(**UNSCOPED))}
     memberships = session.scalars(
         select(Membership)
         .where(Membership.user_id == user_id, Membership.active.is_(True))
         .execution_options(**UNSCOPED)
-    )
+    ).all()
+    trust_ids = {m.trust_id for m in memberships if m.trust_id is not None}
+    direct = {m.school_id for m in memberships if m.school_id is not None}
+    query = select(School.id, School.trust_id).execution_options(**UNSCOPED)
+    if not platform_admin:
+        query = query.where(School.trust_id.in_(trust_ids) | School.id.in_(direct))
+    schools: dict[int, int] = {sid: tid for sid, tid in session.execute(query)}
     school_roles: dict[int, Role] = {}
     trust_roles: dict[int, Role] = {}
     for m in memberships:

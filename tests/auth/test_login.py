@@ -53,7 +53,7 @@ def test_wrong_password_is_refused_without_saying_which_part(client: FlaskClient
 def test_session_cookie_flags(client: FlaskClient, world: World) -> None:
     response = login(client, world.users["a1_lead"])
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 
 
 def test_login_starts_a_new_session(client: FlaskClient, world: World) -> None:
