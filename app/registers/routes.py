@@ -11,8 +11,9 @@ from app.registers import services
 from app.registers.fields import FIELDS, parse_values
 from app.registers.forms import ContactForm, CsrfOnly, ImportForm, LeaverForm
 from app.registers.importer import ImportRejected, import_pupils
-from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS
+from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS, Pupil
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
+from tenants.models import School
 
 bp = Blueprint("registers", __name__, url_prefix="/schools/<int:urn>/pupils")
 PAGE_SIZE = 50
@@ -74,30 +75,7 @@ def index(urn: int):  # type: ignore[no-untyped-def]
 def new(urn: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     require_role(school, REGISTER_EDITORS)
-    form = CsrfOnly()
-    problems: dict[str, str] = {}
-    raw = _form_values() if request.method == "POST" else {}
-    if form.validate_on_submit():
-        values, problems = parse_values(raw)
-        if not problems:
-            try:
-                pupil = services.create_pupil(get_session(), school, values)
-            except services.RegisterError as exc:
-                problems = exc.problems
-            else:
-                flash(f"{pupil.display_name} was added to the admission register.", "success")
-                return redirect(url_for("registers.show", urn=urn, pupil_id=pupil.id))
-    status = 400 if problems else 200
-    return render_template(
-        "registers/edit.html",
-        school=school,
-        pupil=None,
-        form=form,
-        raw=raw,
-        problems=problems,
-        fields=FIELDS,
-        choices=CHOICES,
-    ), status
+    return _pupil_form(school, None)
 
 
 @bp.get("/<pupil_id>")
@@ -122,30 +100,38 @@ def show(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
 def edit(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     require_role(school, REGISTER_EDITORS)
-    pupil = pupil_or_404(school, pupil_id)
+    return _pupil_form(school, pupil_or_404(school, pupil_id))
+
+
+def _pupil_form(school: School, pupil: Pupil | None):  # type: ignore[no-untyped-def]
+    """Add (pupil is None) or edit an entry; problems re-render the form and save nothing."""
     form = CsrfOnly()
     problems: dict[str, str] = {}
     if request.method == "POST":
         raw = _form_values()
     else:
-        raw = {f.name: _as_text(getattr(pupil, f.name)) for f in FIELDS}
+        raw = {f.name: _as_text(getattr(pupil, f.name)) for f in FIELDS} if pupil else {}
     if form.validate_on_submit():
         values, problems = parse_values(raw)
         if not problems:
             try:
-                changed = services.update_pupil(get_session(), pupil, values, **_by())
+                if pupil is None:
+                    saved = services.create_pupil(get_session(), school, values)
+                    message = f"{saved.display_name} was added to the admission register."
+                else:
+                    changed = services.update_pupil(get_session(), pupil, values, **_by())
+                    saved = pupil
+                    message = (
+                        "Changes saved; the previous values are kept in the history."
+                        if changed
+                        else "Nothing changed."
+                    )
             except services.RegisterError as exc:
                 problems = exc.problems
             else:
-                flash(
-                    "Changes saved; the previous values are kept in the history."
-                    if changed
-                    else "Nothing changed.",
-                    "success",
-                )
-                return redirect(url_for("registers.show", urn=urn, pupil_id=pupil.id))
-    status = 400 if problems else 200
-    return render_template(
+                flash(message, "success")
+                return redirect(url_for("registers.show", urn=school.urn, pupil_id=saved.id))
+    page = render_template(
         "registers/edit.html",
         school=school,
         pupil=pupil,
@@ -154,7 +140,8 @@ def edit(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
         problems=problems,
         fields=FIELDS,
         choices=CHOICES,
-    ), status
+    )
+    return page, 400 if problems else 200
 
 
 def _as_text(value: object) -> str:

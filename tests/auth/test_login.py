@@ -119,7 +119,7 @@ def test_csrf_is_required_on_forms(client: FlaskClient, world: World) -> None:
 
 
 def test_ten_failures_then_429_until_the_window_passes(app: Flask, client: FlaskClient, world: World) -> None:
-    app.config["LOGIN_LIMIT"] = "10 per 2 seconds"
+    app.config["LOGIN_LIMIT"] = "10 per 3 seconds"
     limiter.reset()
     email = world.users["a1_lead"]
     token = csrf_token(client)
@@ -135,7 +135,7 @@ def test_ten_failures_then_429_until_the_window_passes(app: Flask, client: Flask
     )
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
-    time.sleep(2.2)
+    time.sleep(3.2)
     assert login(client, email).status_code == 302
 
 
