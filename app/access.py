@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,12 +35,8 @@ def trust_or_404(slug: str) -> Trust:
     return trust
 
 
-def pupil_or_404(school: School, pupil_id: str) -> Pupil:
-    try:
-        key = uuid.UUID(pupil_id)
-    except ValueError:
-        abort(404)
-    pupil = get_session().get(Pupil, (school.id, key))
+def pupil_or_404(school: School, pupil_id: int) -> Pupil:
+    pupil = get_session().get(Pupil, (school.id, pupil_id))
     if pupil is None:
         abort(404)
     return pupil

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,11 +48,6 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time in UTC, the only zone stored in the database."""
     return datetime.now(UTC)
-
-
-def new_id() -> uuid.UUID:
-    """Generate tenant-row ids in the application so composite keys work on every backend."""
-    return uuid.uuid4()
 
 
 def normalise_url(url: str) -> str:

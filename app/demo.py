@@ -13,6 +13,7 @@ from stdnum.gb import upn as stdnum_upn
 
 from app.admin import services as admin
 from app.registers.models import ETHNICITIES, Pupil, PupilContact
+from app.registers.services import add_pupil
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Phase, Role, School, Trust
@@ -267,8 +268,7 @@ def load_demo(
         with context.use(system_context(db, "demo", trust_id=trust.id)):
             for school, school_spec in zip(schools, spec.schools, strict=False):
                 for serial in range(pupils_per_school):
-                    pupil = Pupil(school_id=school.id, **_pupil_values(rng, school_spec, serial, today))
-                    db.add(pupil)
+                    pupil = add_pupil(db, school, _pupil_values(rng, school_spec, serial, today))
                     db.flush()
                     _add_contacts(db, pupil, rng)
             db.commit()

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -43,11 +43,18 @@ def _enum(kind: type[enum.StrEnum]) -> Enum:
 
 
 class TenantScoped:
-    """Mixin for every row owned by a school: the ORM filters it by the tenant context."""
+    """Mixin for every row owned by a school: the ORM filters it by the tenant context.
+
+    school_id leads every key so tables distribute on Citus by school.
+    """
 
     @declared_attr
     def school_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
-        return mapped_column(ForeignKey("schools.id"), primary_key=True)
+        return mapped_column(ForeignKey("schools.id"), primary_key=True, sort_order=-10)
+
+
+class UuidKeyed:
+    """A random row id for low-volume tenant rows whose key is (school_id, id)."""
 
     @declared_attr
     def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - declared_attr receives the class
@@ -102,3 +109,12 @@ class Membership(Base):
     user: Mapped[Any] = relationship("User", back_populates="memberships")
     trust: Mapped[Trust | None] = relationship()
     school: Mapped[School | None] = relationship()
+
+
+class SchoolCounter(TenantScoped, Base):
+    """Per-school sequences, so high-volume keys stay small integers on every backend."""
+
+    __tablename__ = "school_counters"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from stdnum.gb import upn as stdnum_upn
 
 from app.admin import services as admin
-from app.registers.models import Pupil
+from app.registers.services import add_pupil
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School, Trust
@@ -37,7 +36,7 @@ class SchoolRef:
 
 @dataclass(frozen=True)
 class PupilRef:
-    id: uuid.UUID
+    id: int
     upn: str
     school_id: int
     urn: int
@@ -97,7 +96,7 @@ class Factory:
         }
         fields.update(values)
         with context.use(system_context(self.db, "test-factory", trust_id=school.trust_id)):
-            pupil = Pupil(id=uuid.uuid4(), school_id=school.id, **fields)
-            self.db.add(pupil)
+            school_row = self.db.get(School, school.id)
+            pupil = add_pupil(self.db, school_row, fields)
             self.db.commit()
             return PupilRef(pupil.id, pupil.upn, school.id, school.urn)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.auth.models  # noqa: F401 - models register on Base.metadata
-import app.registers.models  # noqa: F401
-import jobs.models  # noqa: F401
-import tenants.models  # noqa: F401
+import app.models  # noqa: F401 - every model registers on Base.metadata
 from app.db import Base, make_engine
 
 config = context.config

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -17,12 +16,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
-from tenants.models import TenantScoped
+from tenants.models import TenantScoped, UuidKeyed
 
 YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)))
 SEN_STATUSES = {"N": "No special educational need", "K": "SEN support", "E": "EHC plan"}
@@ -74,6 +72,7 @@ class Pupil(TenantScoped, Base):
         Index("ix_pupils_school_id_year_group_form", "school_id", "year_group", "form"),
     )
 
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     upn: Mapped[str] = mapped_column(String(13))
     legal_surname: Mapped[str] = mapped_column(String(100))
     legal_forename: Mapped[str] = mapped_column(String(100))
@@ -124,7 +123,7 @@ class Pupil(TenantScoped, Base):
         return self.admission_date <= on and (self.leaving_date is None or self.leaving_date >= on)
 
 
-class PupilContact(TenantScoped, Base):
+class PupilContact(TenantScoped, UuidKeyed, Base):
     """A parent, carer or emergency contact (regulation 8 items 7 to 10)."""
 
     __tablename__ = "pupil_contacts"
@@ -133,7 +132,7 @@ class PupilContact(TenantScoped, Base):
         Index("ix_pupil_contacts_school_id_pupil_id", "school_id", "pupil_id"),
     )
 
-    pupil_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    pupil_id: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     relationship_to_pupil: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(Text)
@@ -148,7 +147,7 @@ class PupilContact(TenantScoped, Base):
     pupil: Mapped[Pupil] = relationship(back_populates="contacts")
 
 
-class PupilRevision(TenantScoped, Base):
+class PupilRevision(TenantScoped, UuidKeyed, Base):
     """A change to an admission register entry: what it was, what it became, who and when."""
 
     __tablename__ = "pupil_revisions"
@@ -157,7 +156,7 @@ class PupilRevision(TenantScoped, Base):
         Index("ix_pupil_revisions_school_id_pupil_id", "school_id", "pupil_id"),
     )
 
-    pupil_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    pupil_id: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_name: Mapped[str] = mapped_column(String(200))
     changed_by_title: Mapped[str] = mapped_column(String(200))

@@ -78,9 +78,9 @@ def new(urn: int):  # type: ignore[no-untyped-def]
     return _pupil_form(school, None)
 
 
-@bp.get("/<pupil_id>")
+@bp.get("/<int:pupil_id>")
 @login_required
-def show(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
+def show(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
     pupil = pupil_or_404(school, pupil_id)
@@ -95,9 +95,9 @@ def show(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<pupil_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:pupil_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
+def edit(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     require_role(school, REGISTER_EDITORS)
     return _pupil_form(school, pupil_or_404(school, pupil_id))
@@ -152,9 +152,9 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-@bp.route("/<pupil_id>/leave", methods=["GET", "POST"])
+@bp.route("/<int:pupil_id>/leave", methods=["GET", "POST"])
 @login_required
-def leave(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
+def leave(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     require_role(school, REGISTER_EDITORS)
     pupil = pupil_or_404(school, pupil_id)
@@ -170,9 +170,9 @@ def leave(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
     return render_template("registers/leave.html", school=school, pupil=pupil, form=form)
 
 
-@bp.post("/<pupil_id>/contacts")
+@bp.post("/<int:pupil_id>/contacts")
 @login_required
-def add_contact(urn: int, pupil_id: str):  # type: ignore[no-untyped-def]
+def add_contact(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     require_role(school, REGISTER_EDITORS)
     pupil = pupil_or_404(school, pupil_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.registers.fields import cross_check
 from app.registers.models import YEAR_GROUPS, Pupil, PupilContact, PupilRevision, on_roll_on
+from tenants.counters import allocate
 from tenants.models import School
 
 
@@ -29,7 +29,7 @@ def _jsonable(value: Any) -> Any:
 
 def add_pupil(db: Session, school: School, values: dict[str, Any]) -> Pupil:
     """Enter a new pupil; the caller commits (an import adds many in one transaction)."""
-    pupil = Pupil(id=uuid.uuid4(), school_id=school.id, **values)
+    pupil = Pupil(id=allocate(db, school.id, "pupils"), school_id=school.id, **values)
     db.add(pupil)
     return pupil
 
