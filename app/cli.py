@@ -11,9 +11,23 @@ from pathlib import Path
 import click
 from flask import Flask
 from sqlalchemy.orm import Session
+from waitress import serve as waitress_serve
 
 from app import create_app
+from app.admin import services as admin_services
+from app.auth.services import find_user_by_email
+from app.config import load_config
 from app.db import get_db
+from app.demo import DEMO_PASSWORD, demo_exists, load_demo
+from app.migrate import upgrade
+from app.registers import importer as pupil_import
+from app.registers import mark_import
+from app.registers.recording import Recorder
+from jobs.definitions import JOBS, run_job
+from jobs.scheduler import serve as serve_scheduler
+from tenants import context
+from tenants.access import system_context
+from tenants.models import Role, School
 
 
 @contextmanager
@@ -51,8 +65,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or bring it to the latest version."""
-    from app.config import load_config
-    from app.migrate import upgrade
 
     config = load_config()
     upgrade(config["DATABASE_URL"], config["DB_APP_ROLE"])
@@ -69,12 +81,11 @@ def trust() -> None:
 @click.option("--name", required=True, help="The trust's full name.")
 def trust_add(slug: str, name: str) -> None:
     """Add a trust."""
-    from app.admin import services
 
     with _session() as (_app, session):
         try:
-            created = services.add_trust(session, slug, name)
-        except services.AdminError as exc:
+            created = admin_services.add_trust(session, slug, name)
+        except admin_services.AdminError as exc:
             _fail(str(exc))
         click.echo(f"Added trust {created.slug}: {created.name}")
 
@@ -92,13 +103,12 @@ def school() -> None:
 @click.option("--la-code", default=None, help="Three-digit local authority code, e.g. 926.")
 def school_add(urn: int, trust_slug: str, name: str, phase: str, la_code: str | None) -> None:
     """Add a school to a trust."""
-    from app.admin import services
 
     with _session() as (_app, session):
         try:
-            found = services.find_trust(session, trust_slug)
-            created = services.add_school(session, found, urn, name, phase, la_code)
-        except services.AdminError as exc:
+            found = admin_services.find_trust(session, trust_slug)
+            created = admin_services.add_school(session, found, urn, name, phase, la_code)
+        except admin_services.AdminError as exc:
             _fail(str(exc))
         la = f", {created.la_name}" if created.la_name else ""
         click.echo(f"Added school {created.urn}: {created.name} ({created.phase.value}{la})")
@@ -122,8 +132,6 @@ def user_add(
     email: str, name: str, title: str, role: str, trust_slug: str | None, school_urn: int | None
 ) -> None:
     """Add a user with a role at a trust or a school; the password is read from stdin."""
-    from app.admin import services
-    from tenants.models import Role
 
     if (trust_slug is None) == (school_urn is None):
         _fail("give exactly one of --trust or --school")
@@ -132,9 +140,9 @@ def user_add(
         _fail("no password given on standard input")
     with _session() as (_app, session):
         try:
-            at_trust = services.find_trust(session, trust_slug) if trust_slug else None
-            at_school = services.find_school(session, school_urn) if school_urn else None
-            created, _ = services.add_user(
+            at_trust = admin_services.find_trust(session, trust_slug) if trust_slug else None
+            at_school = admin_services.find_school(session, school_urn) if school_urn else None
+            created, _ = admin_services.add_user(
                 session,
                 email,
                 name,
@@ -144,7 +152,7 @@ def user_add(
                 school=at_school,
                 password=password,
             )
-        except services.AdminError as exc:
+        except admin_services.AdminError as exc:
             _fail(str(exc))
         click.echo(f"Added {created.email} as {role}")
 
@@ -160,46 +168,85 @@ def import_() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_pupils(school_urn: int, by_email: str | None, file: Path) -> None:
     """Import admission register rows (upsert by UPN); all or nothing."""
-    from app.admin import services
-    from app.auth.services import find_user_by_email
-    from app.registers.importer import ImportRejected, import_pupils
-    from tenants import context
-    from tenants.access import system_context
-
     with _session() as (_app, session):
-        try:
-            found = services.find_school(session, school_urn)
-        except services.AdminError as exc:
-            _fail(str(exc))
-        by_name, by_title = "MIS import", "Command line"
-        if by_email:
-            person = find_user_by_email(session, by_email)
-            if person is None:
-                _fail(f"no user with email {by_email}")
-            by_name, by_title = person.name, person.job_title
+        found, recorder = _school_and_recorder(session, school_urn, by_email)
         data = file.read_bytes()
         scope = system_context(session, "cli:import-pupils", trust_id=found.trust_id)
         bar = click.progressbar(length=max(data.count(b"\n"), 1), label="Importing", file=sys.stderr)
         with context.use(scope), bar:
             try:
-                result = import_pupils(
+                result = pupil_import.import_pupils(
                     session,
                     found,
                     data,
                     source=f"CSV import: {file.name}",
-                    by_name=by_name,
-                    by_title=by_title,
+                    by_name=recorder.name,
+                    by_title=recorder.title,
                     progress=lambda _line: bar.update(1),
                 )
-            except ImportRejected as exc:
+            except pupil_import.ImportRejected as exc:
                 bar.render_finish()
-                click.secho(f"{file.name} was not imported; nothing was written.", fg="red", err=True)
-                for problem in exc.problems:
-                    click.echo(f"  {problem}", err=True)
-                sys.exit(1)
+                _report_rejection(file.name, exc)
         click.echo(
             f"Imported {result.rows} pupils into {found.name}: "
             f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged."
+        )
+
+
+def _school_and_recorder(session: Session, urn: int, by_email: str | None) -> tuple[School, Recorder]:
+    """The school named on the command line and who the import is recorded as."""
+    try:
+        found = admin_services.find_school(session, urn)
+    except admin_services.AdminError as exc:
+        _fail(str(exc))
+    if not by_email:
+        return found, Recorder(None, "MIS import", "Command line")
+    person = find_user_by_email(session, by_email)
+    if person is None:
+        _fail(f"no user with email {by_email}")
+    return found, Recorder(person.id, person.name, person.job_title)
+
+
+def _report_rejection(name: str, exc: pupil_import.ImportRejected) -> None:
+    click.secho(f"{name} was not imported; nothing was written.", fg="red", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+@import_.command("marks")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option(
+    "--by", "by_email", default=None, help="Email of the person importing (recorded on every mark)."
+)
+@click.option("--reason", default=None, help="Reason recorded on amendments (default: 'MIS import: FILE').")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_marks(school_urn: int, by_email: str | None, reason: str | None, file: Path) -> None:
+    """Import register marks (upn,date,session,code[,minutes_late]); all or nothing."""
+    with _session() as (_app, session):
+        found, recorder = _school_and_recorder(session, school_urn, by_email)
+        scope = system_context(session, "cli:import-marks", trust_id=found.trust_id)
+        bar = click.progressbar(
+            length=max(file.stat().st_size // 30, 1), label="Importing marks", file=sys.stderr
+        )
+        with context.use(scope), bar, file.open("rb") as stream:
+            try:
+                result = mark_import.import_marks(
+                    session,
+                    found,
+                    stream,
+                    source="import",
+                    description=f"CSV import: {file.name}",
+                    recorder=recorder,
+                    reason=reason or f"MIS import: {file.name}",
+                    progress=bar.update,
+                )
+            except pupil_import.ImportRejected as exc:
+                bar.render_finish()
+                _report_rejection(file.name, exc)
+        click.echo(
+            f"Imported {result.rows} marks into {found.name}: {result.new} new, "
+            f"{result.amended} amended, {result.unchanged} unchanged."
         )
 
 
@@ -212,7 +259,6 @@ def import_pupils(school_urn: int, by_email: str | None, file: Path) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has a trust.")
 def demo(schools: int, pupils: int, seed: int, if_empty: bool) -> None:
     """Load demo trusts, schools, pupils and one user per role, and print the logins."""
-    from app.demo import DEMO_PASSWORD, demo_exists, load_demo
 
     with _session() as (_app, session):
         if demo_exists(session):
@@ -241,7 +287,6 @@ def jobs() -> None:
 @click.argument("job")
 def jobs_run(job: str) -> None:
     """Run one job now (idempotent: a second run in the same period changes nothing)."""
-    from jobs.definitions import JOBS, run_job
 
     if job not in JOBS:
         _fail(f"unknown job '{job}'; jobs are: {', '.join(JOBS)}")
@@ -253,11 +298,10 @@ def jobs_run(job: str) -> None:
 @main.command()
 def scheduler() -> None:
     """Run the scheduler process (one per deployment, never inside web workers)."""
-    from jobs.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
     with _app():
-        serve(get_db())
+        serve_scheduler(get_db())
 
 
 @main.command()
@@ -266,7 +310,6 @@ def scheduler() -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with waitress (production uses gunicorn: see infra/)."""
-    from waitress import serve as waitress_serve
 
     app = create_app()
     click.echo(f"Turnout is serving at http://{host}:{port}")

@@ -1,8 +1,10 @@
 """Import every model module so Base.metadata knows all tables (migrations, tests)."""
 
+from app.api import models as api_models
 from app.auth import models as auth_models
+from app.registers import marks as mark_models
 from app.registers import models as register_models
 from jobs import models as job_models
 from tenants import models as tenant_models
 
-__all__ = ["auth_models", "job_models", "register_models", "tenant_models"]
+__all__ = ["api_models", "auth_models", "job_models", "mark_models", "register_models", "tenant_models"]

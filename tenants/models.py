@@ -48,8 +48,12 @@ class TenantScoped:
     school_id leads every key so tables distribute on Citus by school.
     """
 
+    school_foreign_key = True  # False on the largest tables, where a per-row check costs too much
+
     @declared_attr
     def school_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        if not cls.school_foreign_key:
+            return mapped_column(Integer, primary_key=True, sort_order=-10)
         return mapped_column(ForeignKey("schools.id"), primary_key=True, sort_order=-10)
 
 

@@ -49,14 +49,17 @@ def grant_tables(role: str) -> None:
     op.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
 
 
+# A scalar subquery is evaluated once per statement (an InitPlan), not once per row.
+_ALLOWED = "(SELECT turnout_school_ids())::integer[]"
+
+
 def protect_tenant_table(table: str) -> None:
     """Enable and FORCE row-level security keyed on school_id."""
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(
         f"CREATE POLICY {table}_tenant_isolation ON {table} "
-        "USING (school_id = ANY (turnout_school_ids())) "
-        "WITH CHECK (school_id = ANY (turnout_school_ids()))"
+        f"USING (school_id = ANY ({_ALLOWED})) WITH CHECK (school_id = ANY ({_ALLOWED}))"
     )
 
 
@@ -66,4 +69,34 @@ def refuse(table: str, operations: str) -> None:
     op.execute(
         f"CREATE TRIGGER {name} BEFORE {operations} ON {table} "
         "FOR EACH ROW EXECUTE FUNCTION turnout_refuse_change()"
+    )
+
+
+MARK_UPDATE_GUARD = """
+CREATE OR REPLACE FUNCTION turnout_guard_mark_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF (NEW.school_id, NEW.pupil_id, NEW.date, NEW.session) IS DISTINCT FROM
+     (OLD.school_id, OLD.pupil_id, OLD.date, OLD.session)
+     OR NOT EXISTS (
+       SELECT 1 FROM mark_amendments a
+       WHERE a.school_id = NEW.school_id AND a.pupil_id = NEW.pupil_id AND a.date = NEW.date
+         AND a.session = NEW.session AND a.batch_id = NEW.batch_id
+         AND a.original_code = OLD.code AND a.new_code = NEW.code)
+  THEN
+    RAISE EXCEPTION 'a mark is changed only by an amendment that keeps the original entry'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$
+"""
+
+
+def guard_mark_updates() -> None:
+    """Let an UPDATE of a mark through only when its amendment row was written for it."""
+    op.execute(MARK_UPDATE_GUARD)
+    op.execute(
+        "CREATE TRIGGER marks_amendment_path BEFORE UPDATE ON marks "
+        "FOR EACH ROW EXECUTE FUNCTION turnout_guard_mark_update()"
     )

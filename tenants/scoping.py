@@ -35,11 +35,11 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     """True if the statement reads any tenant table, however it names it (entity, column, count)."""
     if any(issubclass(m.class_, _SCOPED_CLASSES) for m in state.all_mappers):
         return True
-    names = {t.name for t in find_tables(state.statement, include_joins=True)}
+    names = {t.name for t in find_tables(state.statement, include_joins=True, include_crud=True)}
     return not names.isdisjoint(_scoped_tables())
 
 
-def _apply_rls_setting(session: Session) -> None:
+def sync_rls(session: Session) -> None:
     """Make the transaction's `turnout.school_ids` match the current tenant context."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
@@ -67,19 +67,21 @@ def _rls_on_begin(session: Session, _transaction: object, connection: Connection
 @event.listens_for(Session, "before_flush")
 def _rls_before_flush(session: Session, _context: object, _instances: object) -> None:
     if session.new or session.dirty:
-        _apply_rls_setting(session)
+        sync_rls(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if state.execution_options.get("tenant_unscoped") or state.is_column_load:
         return
-    if not (state.is_select or state.is_update or state.is_delete):
+    if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
         return
     if not _touches_tenant_data(state):
         return
     ctx = current()
-    _apply_rls_setting(state.session)
+    sync_rls(state.session)
+    if state.is_insert:
+        return
     school_ids = tuple(ctx.school_ids)
     trust_ids = tuple(ctx.trust_ids)
     state.statement = state.statement.options(

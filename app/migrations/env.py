@@ -19,6 +19,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=lambda name, kind, _parent: not (kind == "table" and name == "apscheduler_jobs"),
         )
         with context.begin_transaction():
             context.run_migrations()
