@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -21,7 +24,7 @@ from app.db import get_db
 from app.demo import DEMO_PASSWORD, demo_exists, load_demo
 from app.migrate import upgrade
 from app.registers import importer as pupil_import
-from app.registers import mark_import
+from app.registers import mark_import, reports
 from app.registers.recording import Recorder
 from jobs.definitions import JOBS, run_job
 from jobs.scheduler import serve as serve_scheduler
@@ -248,6 +251,53 @@ def import_marks(school_urn: int, by_email: str | None, reason: str | None, file
             f"Imported {result.rows} marks into {found.name}: {result.new} new, "
             f"{result.amended} amended, {result.unchanged} unchanged."
         )
+
+
+@main.group()
+def report() -> None:
+    """Reports as JSON or CSV on standard output."""
+
+
+def _emit(payload: dict, fields: tuple[str, ...], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(payload, indent=1, default=str))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in payload["rows"]:
+        writer.writerow({k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()})
+
+
+@report.command("attendance")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: 1 August.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def report_attendance(school_urn: int, start: datetime | None, end: datetime | None, fmt: str) -> None:
+    """Per-pupil measures for a period (rates in percent, unrounded)."""
+    with _session() as (_app, session):
+        found, _ = _school_and_recorder(session, school_urn, None)
+        period = reports.Period.year_to_date(date.today())
+        period = reports.Period(start.date() if start else period.start, end.date() if end else period.end)
+        if period.start > period.end:
+            _fail("--from is after --to")
+        with context.use(system_context(session, "cli:report-attendance", trust_id=found.trust_id)):
+            rows = reports.attendance_rows(session, found, period)
+        payload = {"school": found.urn, "from": period.start, "to": period.end, "rows": rows}
+        _emit(payload, reports.ATTENDANCE_FIELDS, fmt)
+
+
+@report.command("amendments")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option("--upn", default=None)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def report_amendments(school_urn: int, upn: str | None, fmt: str) -> None:
+    """Every amendment to the attendance register: original, new, reason, who and when."""
+    with _session() as (_app, session):
+        found, _ = _school_and_recorder(session, school_urn, None)
+        with context.use(system_context(session, "cli:report-amendments", trust_id=found.trust_id)):
+            rows = reports.amendment_rows(session, found, upn)
+        _emit({"school": found.urn, "rows": rows}, reports.AMENDMENT_FIELDS, fmt)
 
 
 @main.command()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -109,10 +109,25 @@ def _session_resolver(text: str) -> str:
     )
 
 
+class EntryRecords:
+    """JSON mark entries (objects, checked by the API) read like CSV rows, so one validator serves both."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self._entries = entries
+        self.line_num = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        yield [*REQUIRED, *OPTIONAL]
+        for line, entry in enumerate(self._entries, start=2):
+            self.line_num = line
+            minutes = entry.get("minutes_late")
+            yield [*(str(entry.get(k) or "") for k in REQUIRED), "" if minutes is None else str(minutes)]
+
+
 def import_marks(
     db: Session,
     school: School,
-    stream: BinaryIO,
+    stream: BinaryIO | EntryRecords,
     *,
     source: str,
     description: str,
@@ -121,10 +136,17 @@ def import_marks(
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> MarkImportResult:
-    """Import a marks CSV for one school; raises ImportRejected (nothing written) if any row is wrong."""
+    """Import marks for one school from a CSV stream or JSON entries; all or nothing.
+
+    Raises ImportRejected naming every wrong row (line N of a file is entry N - 1 of JSON).
+    """
+    if isinstance(stream, EntryRecords):
+        reader: Any = stream
+    else:
+        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
     try:
         result = _import(
-            db, school, stream, source, description, recorder, reason, today or date.today(), progress
+            db, school, reader, source, description, recorder, reason, today or date.today(), progress
         )
     except BaseException:
         db.rollback()
@@ -136,7 +158,7 @@ def import_marks(
 def _import(
     db: Session,
     school: School,
-    stream: BinaryIO,
+    reader: Any,
     source: str,
     description: str,
     recorder: Recorder,
@@ -145,8 +167,7 @@ def _import(
     progress: Callable[[int], None] | None,
 ) -> MarkImportResult:
     sync_rls(db)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    records = iter(reader)
     problems: list[Problem] = []
     extra_problems = 0
 
@@ -158,7 +179,7 @@ def _import(
             extra_problems += 1
 
     try:
-        header = [h.strip().lower() for h in next(reader, [])]
+        header = [h.strip().lower() for h in next(records, [])]
     except UnicodeDecodeError:
         raise ImportRejected([Problem(1, None, "the file is not UTF-8 text")]) from None
     missing = [c for c in REQUIRED if c not in header]
@@ -193,7 +214,7 @@ def _import(
     fresh_rows = merge_rows = 0
     school_id, batch_id = school.id, batch.id
     try:
-        for record in reader:
+        for record in records:
             if len(record) != width:
                 if any(cell.strip() for cell in record):
                     problem(reader.line_num, None, f"has {len(record)} fields but the header has {width}")
@@ -251,7 +272,7 @@ def _import(
         problem(reader.line_num + 1, None, "the file is not UTF-8 text from here on")
     except csv.Error as exc:
         problem(reader.line_num, None, f"the CSV cannot be read: {exc}")
-    if not fresh_rows + merge_rows and not problems:
+    if not (fresh or fresh_rows or merge_rows or problems):
         problem(2, None, "the file has a header but no marks")
     if problems:
         if extra_problems:
