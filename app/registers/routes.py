@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.access import pupil_or_404, require_role, school_or_404
+from app.attendance.forms import AmendForm
+from app.attendance.routes import lessons_per_day
 from app.db import get_session
-from app.registers import services
+from app.registers import school_view, services
 from app.registers.fields import FIELDS, parse_values
 from app.registers.forms import ContactForm, CsrfOnly, ImportForm, LeaverForm
 from app.registers.importer import ImportRejected, import_pupils
+from app.registers.measures import describe_absence
 from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS, Pupil
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
 from tenants.models import School
@@ -84,6 +89,7 @@ def show(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
     pupil = pupil_or_404(school, pupil_id)
+    register = school_view.pupil_register(get_session(), school, pupil, date.today())
     return render_template(
         "registers/show.html",
         school=school,
@@ -91,6 +97,9 @@ def show(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
         revisions=services.revisions_of(get_session(), pupil),
         can_edit=role in REGISTER_EDITORS,
         contact_form=ContactForm(),
+        amend_form=AmendForm(formdata=None, session="AM"),
+        register=register,
+        absence_sentence=describe_absence(register.counts, lessons_per_day(school)),
         choices=CHOICES,
     )
 

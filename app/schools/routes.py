@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.access import school_or_404
 from app.db import get_session
 from app.registers.models import YEAR_GROUPS, Pupil, on_roll_on
-from tenants.access import PUPIL_READERS, STAFF_MANAGERS
+from tenants.access import PUPIL_READERS, REGISTER_EDITORS, STAFF_MANAGERS
 from tenants.models import School, Trust
 
 bp = Blueprint("schools", __name__)
@@ -55,6 +55,7 @@ def show(urn: int):  # type: ignore[no-untyped-def]
         role=role,
         year_counts=sorted(counts, key=lambda r: _year_key(r[0])),
         can_read_pupils=role in PUPIL_READERS,
+        can_take_registers=role in REGISTER_EDITORS,
         can_manage_staff=role in STAFF_MANAGERS,
     )
 

@@ -70,7 +70,7 @@ def test_edit_keeps_the_previous_values_with_name_and_title(client: FlaskClient,
     assert response.status_code == 302
     page = client.get(f"/schools/{world.a1.urn}/pupils/{pupil.id}").get_data(as_text=True)
     assert "Canaryalder-Jones" in page
-    history = page[page.index("Register history") :]
+    history = page[page.index("Admission register history") :]
     assert "<del>Canaryalder</del>" in history and "<ins>Canaryalder-Jones</ins>" in history
     assert "<del>5</del>" in history and "<ins>6</ins>" in history
     assert "Staff, Attendance officer" in history

@@ -1,0 +1,142 @@
+"""Attendance pages: the school view, taking a register, and amending a mark from the pupil page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.access import pupil_or_404, require_role, school_or_404
+from app.attendance.forms import AmendForm, RegisterForm
+from app.db import get_session
+from app.registers import school_view, taking
+from app.registers.codes import CODES
+from app.registers.recording import Recorder
+from tenants.access import PUPIL_READERS, REGISTER_EDITORS
+from tenants.models import Role
+
+bp = Blueprint("attendance", __name__, url_prefix="/schools/<int:urn>")
+VIEWERS = PUPIL_READERS | {Role.GOVERNOR}
+
+
+def _recorder() -> Recorder:
+    user = current_user.user
+    return Recorder(user.id, user.name, user.job_title)
+
+
+def lessons_per_day(school) -> int:  # type: ignore[no-untyped-def]
+    """Lessons in a school day, for letters and pupil pages (a trust setting; 5 by default)."""
+    return int(school.trust.settings.get("lessons_per_day", 5))
+
+
+@bp.get("/attendance")
+@login_required
+def school(urn: int):  # type: ignore[no-untyped-def]
+    found = school_or_404(urn)
+    role = require_role(found, VIEWERS)
+    view = school_view.school_view(get_session(), found, date.today())
+    return render_template(
+        "attendance/school.html",
+        school=found,
+        view=view,
+        bands=school_view.BANDS,
+        show_pupils=role in PUPIL_READERS,
+        lessons=lessons_per_day(found),
+    )
+
+
+@bp.get("/attendance/band")
+@login_required
+def band(urn: int):  # type: ignore[no-untyped-def]
+    found = school_or_404(urn)
+    require_role(found, PUPIL_READERS)
+    year, index = request.args.get("year", ""), request.args.get("band", type=int)
+    if index is None or not 0 <= index < len(school_view.BANDS):
+        abort(400)
+    view = school_view.school_view(get_session(), found, date.today())
+    pupils = view.banding.cells.get((year, index), [])
+    low, high = school_view.BANDS[index]
+    return render_template("attendance/band.html", school=found, pupils=pupils, year=year, low=low, high=high)
+
+
+@bp.route("/registers", methods=["GET", "POST"])
+@login_required
+def register(urn: int):  # type: ignore[no-untyped-def]
+    found = school_or_404(urn)
+    require_role(found, REGISTER_EDITORS)
+    db = get_session()
+    groups = taking.register_groups(db, found)
+    form = RegisterForm(request.values)
+    form.group.choices = [SelectChoice(g, g) for g in groups]
+    if not form.day.data:
+        form.day.data = date.today()
+    day, session, group = (
+        form.day.data,
+        form.session.data or "AM",
+        form.group.data or (groups[0] if groups else ""),
+    )
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.validate():
+        entries = {
+            int(key.removeprefix("code-")): (
+                value,
+                request.form.get(f"minutes-{key.removeprefix('code-')}", ""),
+            )
+            for key, value in request.form.items()
+            if key.startswith("code-") and key.removeprefix("code-").isdigit()
+        }
+        try:
+            rows = taking.register_rows(db, found, group, day, session)
+            added, amended = taking.save_marks(
+                db, found, rows, day, session, entries, label=f"Register {group} {day} {session}",
+                recorder=_recorder(), reason=form.reason.data or "", today=date.today(),
+            )  # fmt: skip
+        except taking.RegisterRejected as exc:
+            problems = exc.problems
+        else:
+            flash(f"Register saved: {added} new marks, {amended} amended.", "success")
+            return redirect(url_for("attendance.register", urn=urn, group=group, day=day, session=session))
+    rows = taking.register_rows(db, found, group, day, session) if group else []
+    return render_template(
+        "attendance/register.html",
+        school=found,
+        form=form,
+        rows=rows,
+        group=group,
+        day=day,
+        session=session,
+        problems=problems,
+        date_problem=taking.register_problem(day, date.today()),
+        codes=CODES,
+        submitted={k: v for k, v in request.form.items()} if problems else {},
+    ), 400 if problems else 200
+
+
+@bp.post("/pupils/<int:pupil_id>/marks")
+@login_required
+def amend(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
+    found = school_or_404(urn)
+    require_role(found, REGISTER_EDITORS)
+    pupil = pupil_or_404(found, pupil_id)
+    form = AmendForm()
+    target = url_for("registers.show", urn=urn, pupil_id=pupil.id) + "#register"
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"Mark not changed: {getattr(form, name).label.text}: {' '.join(errors)}", "error")
+        return redirect(target)
+    db = get_session()
+    rows = taking.rows_with_marks(db, found, [pupil], form.day.data, form.session.data)
+    try:
+        added, amended = taking.save_marks(
+            db, found, rows, form.day.data, form.session.data,
+            {pupil.id: (form.code.data or "", str(form.minutes_late.data or ""))},
+            label=f"Pupil page {pupil.upn}", recorder=_recorder(), reason=form.reason.data or "", today=date.today(),
+        )  # fmt: skip
+    except taking.RegisterRejected as exc:
+        flash("Mark not changed: " + " ".join(exc.problems.values()), "error")
+    else:
+        message = "Mark changed; the original entry is kept in the history." if amended else "Mark recorded."
+        flash(message if added or amended else "That mark was already recorded.", "success")
+    return redirect(target)
