@@ -37,3 +37,7 @@ class PersonForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """CSRF carrier for the one-button actions (deactivate, reactivate, reset password)."""
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What will use this token", validators=[DataRequired(), Length(max=100)])

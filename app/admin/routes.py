@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import require_role, school_or_404, trust_or_404
 from app.admin import services
-from app.admin.forms import ActionForm, PersonForm, SchoolForm
+from app.admin.forms import ActionForm, PersonForm, SchoolForm, TokenForm
+from app.api import services as token_services
 from app.auth.routes import safe_next
 from app.db import get_session
 from tenants.access import STAFF_MANAGERS
@@ -149,3 +150,44 @@ def person_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     except LookupError:
         abort(404)
     return redirect(safe_next(request.form.get("next")))
+
+
+TOKEN_MANAGERS = frozenset({Role.SCHOOL_LEAD, Role.TRUST_LEADER})
+
+
+@bp.route("/schools/<int:urn>/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens(urn: int):  # type: ignore[no-untyped-def]
+    school = school_or_404(urn)
+    require_role(school, TOKEN_MANAGERS)
+    form = TokenForm()
+    db = get_session()
+    secret = None
+    if form.validate_on_submit():
+        user = current_user.user
+        token, secret = token_services.create_token(
+            db, school, form.name.data or "", by_id=user.id, by_name=user.name
+        )
+        flash(f"Token '{token.name}' created. Copy it now: it will not be shown again.", "success")
+    return render_template(
+        "admin/tokens.html",
+        school=school,
+        form=form,
+        secret=secret,
+        tokens=token_services.tokens_of(db, school),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/schools/<int:urn>/api-tokens/<token_id>/revoke")
+@login_required
+def revoke_api_token(urn: int, token_id: str):  # type: ignore[no-untyped-def]
+    school = school_or_404(urn)
+    require_role(school, TOKEN_MANAGERS)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = token_services.revoke(get_session(), school, token_id)
+    if token is None:
+        abort(404)
+    flash(f"Token '{token.name}' is revoked; requests using it are refused from now on.", "success")
+    return redirect(url_for("admin.api_tokens", urn=urn))

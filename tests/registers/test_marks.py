@@ -14,7 +14,7 @@ from app.registers.codes import CODES
 from app.registers.importer import ImportRejected
 from app.registers.mark_import import import_marks
 from app.registers.marks import Mark, MarkAmendment, MarkBatch, PupilWeek, SchoolSession
-from app.registers.measures import COUNTERS, Counts, contribution
+from app.registers.measures import COUNTERS, contribution
 from app.registers.recording import Recorder, week_start
 from app.registers.reports import Period, amendment_rows, attendance_rows
 from tenants import context
