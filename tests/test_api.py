@@ -34,10 +34,16 @@ def upn(db: Session, world: World) -> str:
 
 
 def _marks(upn: str, code: str = "/") -> list[dict]:
-    return [{"upn": upn, "date": (MONDAY + timedelta(days=d)).isoformat(), "session": s, "code": code} for d in range(5) for s in ("AM", "PM")]
+    return [
+        {"upn": upn, "date": (MONDAY + timedelta(days=d)).isoformat(), "session": s, "code": code}
+        for d in range(5)
+        for s in ("AM", "PM")
+    ]
 
 
-def test_token_posts_marks_and_a_resend_changes_nothing(client: FlaskClient, db: Session, world: World, upn: str) -> None:
+def test_token_posts_marks_and_a_resend_changes_nothing(
+    client: FlaskClient, db: Session, world: World, upn: str
+) -> None:
     auth = {"Authorization": f"Bearer {_token(db, world.a1.id)}"}
     first = client.post(f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn)}, headers=auth)
     assert first.status_code == 200, first.get_json()
@@ -45,12 +51,16 @@ def test_token_posts_marks_and_a_resend_changes_nothing(client: FlaskClient, db:
     again = client.post(f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn)}, headers=auth)
     assert again.get_json()["unchanged"] == 10
     changed = client.post(
-        f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn, "I")[:2], "reason": "Parent phoned"}, headers=auth
+        f"/api/v1/schools/{world.a1.urn}/marks",
+        json={"marks": _marks(upn, "I")[:2], "reason": "Parent phoned"},
+        headers=auth,
     )
     assert changed.get_json()["amended"] == 2
 
 
-def test_bad_marks_are_listed_by_entry_and_nothing_is_written(client: FlaskClient, db: Session, world: World, upn: str) -> None:
+def test_bad_marks_are_listed_by_entry_and_nothing_is_written(
+    client: FlaskClient, db: Session, world: World, upn: str
+) -> None:
     auth = {"Authorization": f"Bearer {_token(db, world.a1.id)}"}
     marks = _marks(upn)
     marks[3]["code"] = "H"
@@ -64,7 +74,14 @@ def test_bad_marks_are_listed_by_entry_and_nothing_is_written(client: FlaskClien
 
 
 @pytest.mark.parametrize(
-    "body", [{"marks": "nope"}, {"marks": []}, {"marks": [{"upn": 5}]}, [1, 2], {"marks": [{"upn": "x", "date": "d", "session": "AM", "code": "/", "extra": 1}]}]
+    "body",
+    [
+        {"marks": "nope"},
+        {"marks": []},
+        {"marks": [{"upn": 5}]},
+        [1, 2],
+        {"marks": [{"upn": "x", "date": "d", "session": "AM", "code": "/", "extra": 1}]},
+    ],
 )
 def test_malformed_bodies_get_400(client: FlaskClient, db: Session, world: World, body: object) -> None:
     auth = {"Authorization": f"Bearer {_token(db, world.a1.id)}"}
@@ -72,12 +89,22 @@ def test_malformed_bodies_get_400(client: FlaskClient, db: Session, world: World
     assert response.status_code == 400 and response.get_json()["problems"]
 
 
-def test_tokens_work_for_their_own_school_only(client: FlaskClient, db: Session, world: World, upn: str) -> None:
+def test_tokens_work_for_their_own_school_only(
+    client: FlaskClient, db: Session, world: World, upn: str
+) -> None:
     a1_token, b1_token = _token(db, world.a1.id), _token(db, world.b1.id)
     body = {"marks": _marks(upn)}
     assert client.post(f"/api/v1/schools/{world.a1.urn}/marks", json=body).status_code == 401
-    for urn, token in ((world.b1.urn, a1_token), (world.a2.urn, a1_token), (world.a1.urn, b1_token), (world.a1.urn, "tnt_guess"), (999999, a1_token)):
-        response = client.post(f"/api/v1/schools/{urn}/marks", json=body, headers={"Authorization": f"Bearer {token}"})
+    for urn, token in (
+        (world.b1.urn, a1_token),
+        (world.a2.urn, a1_token),
+        (world.a1.urn, b1_token),
+        (world.a1.urn, "tnt_guess"),
+        (999999, a1_token),
+    ):
+        response = client.post(
+            f"/api/v1/schools/{urn}/marks", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 404, (urn, response.get_json())
         assert "Apiton" not in response.get_data(as_text=True)
 
@@ -92,21 +119,37 @@ def test_revoked_token_is_refused(client: FlaskClient, db: Session, world: World
 
         token = db.scalar(select(ApiToken))
         revoke(db, school, str(token.id))
-    response = client.post(f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn)}, headers={"Authorization": f"Bearer {secret}"})
+    response = client.post(
+        f"/api/v1/schools/{world.a1.urn}/marks",
+        json={"marks": _marks(upn)},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
     assert response.status_code == 404
 
 
-def test_school_lead_creates_and_revokes_a_token_in_the_ui(app: Flask, client: FlaskClient, world: World, upn: str) -> None:
+def test_school_lead_creates_and_revokes_a_token_in_the_ui(
+    app: Flask, client: FlaskClient, world: World, upn: str
+) -> None:
     signed_in(client, world.users["a1_lead"])
     path = f"/schools/{world.a1.urn}/api-tokens"
-    page = client.post(path, data={"name": "Arbor", "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    page = client.post(path, data={"name": "Arbor", "csrf_token": csrf_token(client, path)}).get_data(
+        as_text=True
+    )
     secret = page.split('<code class="secret">')[1].split("</code>")[0]
     api = app.test_client()
-    ok = api.post(f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn)}, headers={"Authorization": f"Bearer {secret}"})
+    ok = api.post(
+        f"/api/v1/schools/{world.a1.urn}/marks",
+        json={"marks": _marks(upn)},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
     assert ok.status_code == 200
     token_id = client.get(path).get_data(as_text=True).split("/api-tokens/")[1].split("/revoke")[0]
     client.post(f"{path}/{token_id}/revoke", data={"csrf_token": csrf_token(client, path)})
-    refused = api.post(f"/api/v1/schools/{world.a1.urn}/marks", json={"marks": _marks(upn)}, headers={"Authorization": f"Bearer {secret}"})
+    refused = api.post(
+        f"/api/v1/schools/{world.a1.urn}/marks",
+        json={"marks": _marks(upn)},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
     assert refused.status_code == 404
     assert client.get(f"/schools/{world.a1.urn}/api-tokens").status_code == 200
     signed_in(app.test_client(), world.users["a1_staff"])

@@ -68,7 +68,7 @@ def register(urn: int):  # type: ignore[no-untyped-def]
     require_role(found, REGISTER_EDITORS)
     db = get_session()
     groups = taking.register_groups(db, found)
-    form = RegisterForm(request.values)
+    form = RegisterForm(request.form if request.method == "POST" else request.args)
     form.group.choices = [SelectChoice(g, g) for g in groups]
     if not form.day.data:
         form.day.data = date.today()

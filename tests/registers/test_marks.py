@@ -45,7 +45,9 @@ def upns(db: Session, world: World) -> list[str]:
     return [p.upn for p in pupils]
 
 
-def _import(db: Session, school: School, lines: list[str], name: str = "marks.csv", reason: str | None = None):  # type: ignore[no-untyped-def]
+def _import(
+    db: Session, school: School, lines: list[str], name: str = "marks.csv", reason: str | None = None
+):  # type: ignore[no-untyped-def]
     data = ("upn,date,session,code,minutes_late\n" + "".join(line + "\n" for line in lines)).encode()
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         return import_marks(
@@ -69,8 +71,12 @@ def _week_lines(upn: str, monday: date, codes: str) -> list[str]:
     return lines
 
 
-def test_import_writes_marks_and_rollups_that_match_them(db: Session, school: School, upns: list[str]) -> None:
-    lines = _week_lines(upns[0], date(2025, 9, 8), "/\\/\\IIL\\/\\") + _week_lines(upns[1], date(2025, 9, 8), "/\\NOGG/\\#\\")
+def test_import_writes_marks_and_rollups_that_match_them(
+    db: Session, school: School, upns: list[str]
+) -> None:
+    lines = _week_lines(upns[0], date(2025, 9, 8), "/\\/\\IIL\\/\\") + _week_lines(
+        upns[1], date(2025, 9, 8), "/\\NOGG/\\#\\"
+    )
     lines += _week_lines(upns[0], date(2025, 9, 15), "/\\/\\/\\/\\X\\")
     result = _import(db, school, lines)
     assert (result.rows, result.new, result.amended) == (30, 30, 0)
@@ -81,7 +87,8 @@ def test_import_writes_marks_and_rollups_that_match_them(db: Session, school: Sc
             for i, value in enumerate(contribution(CODES[code], minutes)):
                 expected[(pid, week_start(day))][i] += value
         stored = {
-            (w.pupil_id, w.week_start): [getattr(w, c) for c in COUNTERS] for w in db.scalars(select(PupilWeek))
+            (w.pupil_id, w.week_start): [getattr(w, c) for c in COUNTERS]
+            for w in db.scalars(select(PupilWeek))
         }
         sessions = {(s.date, s.session): s.marked for s in db.scalars(select(SchoolSession))}
     assert stored == dict(expected)
@@ -102,9 +109,18 @@ def attendance_rows_for(db: Session, school: School, period: Period) -> list[dic
         return attendance_rows(db, school, period)
 
 
-def test_part_weeks_at_either_end_of_a_period_are_counted_from_marks(db: Session, school: School, upns: list[str]) -> None:
-    _import(db, school, _week_lines(upns[0], date(2025, 9, 8), "IIIIIIIIII") + _week_lines(upns[0], date(2025, 9, 15), "/\\/\\/\\/\\/\\"))
-    rows = {r["upn"]: r for r in attendance_rows_for(db, school, Period(date(2025, 9, 11), date(2025, 9, 16)))}
+def test_part_weeks_at_either_end_of_a_period_are_counted_from_marks(
+    db: Session, school: School, upns: list[str]
+) -> None:
+    _import(
+        db,
+        school,
+        _week_lines(upns[0], date(2025, 9, 8), "IIIIIIIIII")
+        + _week_lines(upns[0], date(2025, 9, 15), "/\\/\\/\\/\\/\\"),
+    )
+    rows = {
+        r["upn"]: r for r in attendance_rows_for(db, school, Period(date(2025, 9, 11), date(2025, 9, 16)))
+    }
     assert rows[upns[0]]["possible_sessions"] == 8  # Thu, Fri, Mon, Tue
     assert rows[upns[0]]["authorised_sessions"] == 4
 
@@ -137,11 +153,22 @@ def test_each_bad_row_is_named_and_nothing_is_written(
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (6, column)
     assert fragment in problem.message
-    assert _count(db, school, Mark) == 0 and _count(db, school, MarkBatch) == 0 and _count(db, school, PupilWeek) == 0
+    assert (
+        _count(db, school, Mark) == 0
+        and _count(db, school, MarkBatch) == 0
+        and _count(db, school, PupilWeek) == 0
+    )
 
 
-def test_duplicate_rows_and_many_problems_are_all_listed(db: Session, school: School, upns: list[str]) -> None:
-    lines = [f"{upns[0]},2025-09-08,AM,/,", f"{upns[0]},2025-09-08,AM,L,4", f"{upns[1]},2025-09-09,PM,H,", "short,row"]
+def test_duplicate_rows_and_many_problems_are_all_listed(
+    db: Session, school: School, upns: list[str]
+) -> None:
+    lines = [
+        f"{upns[0]},2025-09-08,AM,/,",
+        f"{upns[0]},2025-09-08,AM,L,4",
+        f"{upns[1]},2025-09-09,PM,H,",
+        "short,row",
+    ]
     with pytest.raises(ImportRejected) as caught:
         _import(db, school, lines)
     assert [(p.line, p.column) for p in caught.value.problems] == [(3, None), (4, "code"), (5, None)]
@@ -153,8 +180,12 @@ def test_z_is_allowed_before_admission(db: Session, school: School, upns: list[s
     assert result.new == 2
 
 
-def test_reimport_is_a_no_op_and_a_correction_is_an_amendment(db: Session, school: School, upns: list[str]) -> None:
-    original = _week_lines(upns[0], date(2025, 9, 8), "NN/\\/\\/\\/\\") + _week_lines(upns[1], date(2025, 9, 8), "/\\/\\/\\/\\/\\")
+def test_reimport_is_a_no_op_and_a_correction_is_an_amendment(
+    db: Session, school: School, upns: list[str]
+) -> None:
+    original = _week_lines(upns[0], date(2025, 9, 8), "NN/\\/\\/\\/\\") + _week_lines(
+        upns[1], date(2025, 9, 8), "/\\/\\/\\/\\/\\"
+    )
     _import(db, school, original, name="monday.csv")
     again = _import(db, school, original, name="monday.csv")
     assert (again.new, again.amended, again.unchanged) == (0, 0, 20)
@@ -166,8 +197,13 @@ def test_reimport_is_a_no_op_and_a_correction_is_an_amendment(db: Session, schoo
     assert (rows[upns[0]]["authorised_sessions"], rows[upns[0]]["unauthorised_sessions"]) == (2, 0)
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         history = amendment_rows(db, school, upns[0])
-        codes = {m.code for m in db.scalars(select(Mark).where(Mark.date == date(2025, 9, 8), Mark.session == "AM"))}
-    assert [(h["original_code"], h["new_code"], h["reason"]) for h in history] == [("N", "I", "MIS import: tuesday.csv")] * 2
+        codes = {
+            m.code
+            for m in db.scalars(select(Mark).where(Mark.date == date(2025, 9, 8), Mark.session == "AM"))
+        }
+    assert [(h["original_code"], h["new_code"], h["reason"]) for h in history] == [
+        ("N", "I", "MIS import: tuesday.csv")
+    ] * 2
     assert history[0]["amended_by_name"] == "Dana Clerk" and history[0]["amended_by_title"] == "Data manager"
     assert "I" in codes and "N" not in codes
     assert _count(db, school, MarkAmendment) == 2
@@ -189,9 +225,14 @@ pg_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pg_only
-def test_database_refuses_deleting_or_rewriting_marks(db: Session, school: School, upns: list[str], database_url: str) -> None:
+def test_database_refuses_deleting_or_rewriting_marks(
+    db: Session, school: School, upns: list[str], database_url: str
+) -> None:
     _import(db, school, _week_lines(upns[0], date(2025, 9, 8), "/\\/\\/\\/\\/\\"))
-    for statement, refusal in (("DELETE FROM marks", "never removed"), ("UPDATE marks SET code = 'O'", "only by an amendment")):
+    for statement, refusal in (
+        ("DELETE FROM marks", "never removed"),
+        ("UPDATE marks SET code = 'O'", "only by an amendment"),
+    ):
         with context.use(system_context(db, "test", trust_id=school.trust_id)):
             sync_rls(db)  # raw SQL as the app role, with this school visible
             with pytest.raises(Exception, match=refusal):
