@@ -34,6 +34,10 @@ test: $(VENV)/.dev-installed
 	  export TURNOUT_TEST_DATABASE_URL=postgresql://127.0.0.1:5432/test; fi; \
 	$(BIN)/pytest
 
+# Speed figures for this machine: printed, and written to instance/bench.json.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.bench.run
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
