@@ -282,6 +282,7 @@ def _import(
 
     sink.write(fresh)
     fresh_rows += len(fresh)
+    rollups.settle()  # while the writer thread finishes the last chunk
     sink.finish()
     result = MarkImportResult(rows=fresh_rows + merge_rows, new=fresh_rows, batch_id=batch.id)
     if merge_rows:

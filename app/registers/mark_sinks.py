@@ -122,7 +122,7 @@ class PostgresSink:
             )
         self._raw = connection.connection.driver_connection
         self._staged: list[tuple] = []
-        self._queue: queue.Queue[tuple[str, list] | None] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._writer = threading.Thread(target=self._write_loop, name="turnout-mark-writer", daemon=True)
         self._writer.start()
@@ -135,16 +135,11 @@ class PostgresSink:
                 except BaseException as exc:  # re-raised in the importing thread by _join
                     self._error = exc
 
-    def _run(self, kind: str, rows: list) -> None:
+    def _run(self, kind: str, payload: Any) -> None:
         with self._raw.cursor() as cursor:
             if kind == "fresh":
                 with cursor.copy("COPY import_chunk FROM STDIN") as copy:
-                    copy.write(
-                        "".join(
-                            f"{r[1]}\t{r[2]}\t{r[3]}\t{_COPY_CODE[r[4]]}\t{_copy_minutes(r[5])}\tt\n"
-                            for r in rows
-                        )
-                    )
+                    copy.write(payload)
                 cursor.execute(
                     "INSERT INTO marks (school_id, pupil_id, date, session, code, minutes_late, batch_id) "
                     "SELECT %s, pupil_id, date, session, code, minutes_late, %s FROM import_chunk",
@@ -153,7 +148,7 @@ class PostgresSink:
                 cursor.execute("TRUNCATE import_chunk")
             else:
                 with cursor.copy("COPY import_marks FROM STDIN") as copy:
-                    for row in rows:
+                    for row in payload:
                         copy.write_row(row)
 
     def _join(self) -> None:
@@ -163,8 +158,15 @@ class PostgresSink:
             raise self._error
 
     def write(self, rows: list[tuple]) -> None:
-        """Rows are (school_id, pupil_id, date text, session, code, minutes, batch_id)."""
-        self._queue.put(("fresh", rows))
+        """Rows are (school_id, pupil_id, date text, session, code, minutes, batch_id).
+
+        Formatted here, in the importing thread: the writer thread then only waits on the
+        server, so it never competes with parsing for the interpreter.
+        """
+        text = "".join(
+            f"{r[1]}\t{r[2]}\t{r[3]}\t{_COPY_CODE[r[4]]}\t{_copy_minutes(r[5])}\tt\n" for r in rows
+        )
+        self._queue.put(("fresh", text))
 
     def stage(self, pupil_id: int, day: str, session: str, code: str, minutes: int | None) -> None:
         self._staged.append((pupil_id, day, session, code, minutes, False))

@@ -79,6 +79,8 @@ class Rollups:
         self.week_minutes: dict[tuple[int, date], int] = defaultdict(int)
         self.session_codes: dict[tuple[date, str, str], int] = defaultdict(int)
         self.session_minutes: dict[tuple[date, str], int] = defaultdict(int)
+        self._weeks: dict[tuple, list[int]] = {}
+        self._sessions: dict[tuple, list[int]] = {}
 
     def add(self, entry: Entry, sign: int = 1) -> None:
         week = week_start(entry.date)
@@ -88,11 +90,23 @@ class Rollups:
             self.week_minutes[(entry.pupil_id, week)] += sign * entry.minutes_late
             self.session_minutes[(entry.date, entry.session)] += sign * entry.minutes_late
 
+    def settle(self) -> None:
+        """Turn the counts so far into counter totals (done while the database is still busy)."""
+        for totals, by_code, minutes in (
+            (self._weeks, self.week_codes, self.week_minutes),
+            (self._sessions, self.session_codes, self.session_minutes),
+        ):
+            for key, values in _totals(by_code, minutes).items():
+                row = totals.setdefault(key, [0] * len(COUNTERS))
+                for i, value in enumerate(values):
+                    row[i] += value
+            by_code.clear()
+            minutes.clear()
+
     def write(self, db: Session, school_id: int) -> None:
-        weeks = _totals(self.week_codes, self.week_minutes)
-        sessions = _totals(self.session_codes, self.session_minutes)
-        _upsert(db, PupilWeek, ("pupil_id", "week_start"), school_id, weeks)
-        _upsert(db, SchoolSession, ("date", "session"), school_id, sessions)
+        self.settle()
+        _upsert(db, PupilWeek, ("pupil_id", "week_start"), school_id, self._weeks)
+        _upsert(db, SchoolSession, ("date", "session"), school_id, self._sessions)
 
 
 def _totals(by_code: dict[tuple, int], minutes: dict[tuple, int]) -> dict[tuple, list[int]]:
