@@ -116,6 +116,11 @@ def save_marks(
         except CodeError as exc:
             problems[str(pupil_id)] = f"{row.pupil.display_name}: {exc}"
             continue
+        if code != "Z" and not row.pupil.on_roll(day):
+            problems[str(pupil_id)] = (
+                f"{row.pupil.display_name} is not on roll on {day:%d %B %Y} (only Z may be used)."
+            )
+            continue
         minutes = None
         if minutes_text.strip():
             if code not in LATE_CODES:

@@ -82,3 +82,22 @@ def test_governor_sees_aggregates_but_no_pupils(client: FlaskClient, world: Worl
     assert "Canaryalder" not in page.get_data(as_text=True)
     assert client.get(f"/schools/{world.a1.urn}/attendance/band?year=5&band=0").status_code == 403
     assert client.get(f"/schools/{world.a1.urn}/registers").status_code == 403
+
+
+def test_pupil_page_refuses_a_mark_before_admission_except_z(
+    client: FlaskClient, db: Session, world: World
+) -> None:
+    joiner = Factory(db).pupil(world.a1, surname="Joiner", admission_date=FRIDAY)
+    signed_in(client, world.users["a1_staff"])
+    page = f"/schools/{world.a1.urn}/pupils/{joiner.id}"
+    before = FRIDAY - timedelta(days=1)
+    for code, expected in (("/", "not on roll"), ("Z", "Mark recorded.")):
+        data = {
+            "csrf_token": csrf_token(client, page),
+            "day": before.isoformat(),
+            "session": "AM",
+            "code": code,
+            "reason": "Late admission paperwork",
+        }
+        response = client.post(f"{page}/marks", data=data, follow_redirects=True)
+        assert expected in response.get_data(as_text=True)
