@@ -301,15 +301,22 @@ def report_amendments(school_urn: int, upn: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--schools", default=2, show_default=True, type=click.IntRange(1, 3), help="Schools per trust.")
 @click.option(
-    "--pupils", default=12, show_default=True, type=click.IntRange(1, 5000), help="Pupils per school."
+    "--schools", default=6, show_default=True, type=click.IntRange(1, 200), help="Schools in the trust."
+)
+@click.option(
+    "--pupils", default=5000, show_default=True, type=click.IntRange(20, 200_000), help="Pupils in the trust."
+)
+@click.option(
+    "--weeks", default=None, type=click.IntRange(1, 52), help="Weeks of registers (default: term to date)."
 )
 @click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of registers.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has a trust.")
-def demo(schools: int, pupils: int, seed: int, if_empty: bool) -> None:
-    """Load demo trusts, schools, pupils and one user per role, and print the logins."""
-
+def demo(
+    schools: int, pupils: int, weeks: int | None, seed: int, start: datetime | None, if_empty: bool
+) -> None:
+    """Load a realistic demo trust with staff, pupils and registers, and print the logins."""
     with _session() as (_app, session):
         if demo_exists(session):
             if if_empty:
@@ -318,14 +325,16 @@ def demo(schools: int, pupils: int, seed: int, if_empty: bool) -> None:
             _fail("the database already has trusts; load the demo into an empty database")
         logins = load_demo(
             session,
-            schools_per_trust=schools,
-            pupils_per_school=pupils,
+            schools=schools,
+            pupils=pupils,
+            weeks=weeks,
             seed=seed,
-            progress=lambda msg: click.echo(f"  created {msg}"),
+            start=start.date() if start else None,
+            progress=lambda msg: click.echo(f"  loaded {msg}", err=True),
         )
     click.echo(f"\nDemo loaded. Every demo login uses the password: {DEMO_PASSWORD}")
     for login in logins:
-        click.echo(f"  {login.email:<34} {login.role:<13} {login.where}")
+        click.echo(f"  {login.email:<40} {login.role:<13} {login.where}")
 
 
 @main.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -96,12 +97,15 @@ def test_import_pupils_all_or_nothing(app: Flask, db: Session, tmp_path: Path) -
         assert db.scalar(select(func.count()).select_from(Pupil)) == 3
 
 
-def test_demo_prints_logins_that_work(app: Flask, client: FlaskClient) -> None:
-    result = _run("demo")
+def test_demo_prints_logins_that_work_and_has_registers(app: Flask, client: FlaskClient) -> None:
+    result = _run("demo", "--schools", "2", "--pupils", "120", "--weeks", "3", "--start", "2025-09-01")
     assert result.exit_code == 0, result.output
     assert "lead@northern-lights.example" in result.output and "turnout-demo-2026" in result.output
     signed_in(client, "lead@northern-lights.example", "turnout-demo-2026")
     home = client.get("/").get_data(as_text=True)
-    assert "Riverside Primary Academy" in home and "Oak Valley" not in home
+    assert "Riverside Academy" in home and "Oak Valley" not in home
+    report = _run("report", "attendance", "--school", "149001", "--from", "2025-09-01", "--to", "2025-09-30")
+    rows = json.loads(report.output)["rows"]
+    assert rows and sum(r["possible_sessions"] for r in rows) > 0
     again = _run("demo", "--if-empty")
     assert again.exit_code == 0 and "not loaded" in again.output
