@@ -373,3 +373,7 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app()
     click.echo(f"Turnout is serving at http://{host}:{port}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="turnout")
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -149,6 +150,7 @@ PLACES = [
     "Kingsway",
     "Fenland",
 ]
+GROUNDS = ["Park", "Vale", "Green", "Heath", "Fields", "Hill", "Brook", "Wood", "Cross", "Common"]
 PHASE_YEARS = {
     "primary": ("R", "1", "2", "3", "4", "5", "6"),
     "secondary": ("7", "8", "9", "10", "11"),
@@ -177,12 +179,13 @@ class TrustSpec:
     domain: str
     las: tuple[str, ...]
     urn_base: int
+    place_offset: int
 
 
 MAIN = TrustSpec(
-    "northern-lights", "Northern Lights Academy Trust", "northern-lights.example", ("926", "935"), 149001
+    "northern-lights", "Northern Lights Academy Trust", "northern-lights.example", ("926", "935"), 149001, 0
 )
-SECOND = TrustSpec("oak-valley", "Oak Valley Learning Trust", "oak-valley.example", ("335",), 149501)
+SECOND = TrustSpec("oak-valley", "Oak Valley Learning Trust", "oak-valley.example", ("335",), 149501, 7)
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,15 @@ def period(start: date | None, weeks: int | None, today: date) -> list[date]:
     if weeks:
         last = min(last, first + timedelta(weeks=weeks) - timedelta(days=1))
     return calendar.school_days(first, last)
+
+
+def school_name(spec: TrustSpec, index: int, phase: str) -> str:
+    """Distinct, plausible names: a place, then a second word once the places run out."""
+    place = PLACES[(index + spec.place_offset) % len(PLACES)]
+    if index >= len(PLACES):
+        place += " " + GROUNDS[index // len(PLACES) % len(GROUNDS)]
+    kind = {"primary": "Primary Academy", "secondary": "Academy", "special": "Special School"}[phase]
+    return f"{place} {kind}"
 
 
 def load_demo(
@@ -250,21 +262,42 @@ def _trust(
 ) -> list[Login]:
     trust = admin.add_trust(db, spec.slug, spec.name)
     phases = phases_for(count)
-    made: list[School] = []
-    for i, (phase, size) in enumerate(zip(phases, sizes_for(phases, pupils, rng), strict=True)):
-        la = spec.las[i % len(spec.las)]
-        kind = {"primary": "Primary Academy", "secondary": "Academy", "special": "School"}[phase]
-        name = (
-            f"{PLACES[i % len(PLACES)]} {kind}"
-            if phase != "special"
-            else f"{PLACES[i % len(PLACES)]} Special School"
+    sizes = sizes_for(phases, pupils, rng)
+    made = [
+        admin.add_school(
+            db, trust, spec.urn_base + i, school_name(spec, i, phase), phase, spec.las[i % len(spec.las)]
         )
-        school = admin.add_school(db, trust, spec.urn_base + i, name, phase, la)
-        made.append(school)
-        with context.use(system_context(db, "demo", trust_id=trust.id)):
-            _school(db, school, phase, size, days, rng)
-        progress(f"{spec.name}: {school.name} ({phase}, {size} pupils, {len(days)} school days)")
+        for i, phase in enumerate(phases)
+    ]
+    seeds = [rng.randrange(2**32) for _ in made]
+    places = [
+        SchoolPlace(school.urn, school.la_code or "") for school in made
+    ]  # no ORM objects in the thread
+
+    def generate(i: int) -> tuple[random.Random, SchoolData]:
+        school_rng = random.Random(seeds[i])  # noqa: S311 - reproducible demo data, not security
+        return school_rng, generate_school(school_rng, places[i], phases[i], sizes[i], days)
+
+    # The next school is generated while this one is written: the thread runs while the
+    # importer waits on the database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="turnout-demo") as pool:
+        upcoming = pool.submit(generate, 0)
+        for i, school in enumerate(made):
+            school_rng, data = upcoming.result()
+            if i + 1 < len(made):
+                upcoming = pool.submit(generate, i + 1)
+            with context.use(system_context(db, "demo", trust_id=trust.id)):
+                _load_school(db, school, data, days, school_rng)
+            progress(f"{spec.name}: {school.name} ({phases[i]}, {sizes[i]} pupils, {len(days)} school days)")
     return _people(db, spec, trust, made)
+
+
+@dataclass(frozen=True)
+class SchoolPlace:
+    """What generation needs of a school: its URN and local authority (for UPNs)."""
+
+    urn: int
+    la_code: str
 
 
 @dataclass
@@ -278,7 +311,7 @@ class SchoolData:
 
 
 def generate_school(
-    rng: random.Random, school: School, phase: str, size: int, days: list[date]
+    rng: random.Random, school: SchoolPlace, phase: str, size: int, days: list[date]
 ) -> SchoolData:
     """Pupils with characteristics at national proportions, and every school day's marks."""
     years = PHASE_YEARS[phase]
@@ -300,8 +333,8 @@ def generate_school(
     return SchoolData(rows, profiles, "".join(register), "".join(corrections))
 
 
-def _school(db: Session, school: School, phase: str, size: int, days: list[date], rng: random.Random) -> None:
-    data = generate_school(rng, school, phase, size, days)
+def _load_school(db: Session, school: School, data: SchoolData, days: list[date], rng: random.Random) -> None:
+    """Write a generated school through the real imports: admission register, registers, corrections."""
     header = list(data.pupils[0])
     pupils_csv = (
         "\n".join([",".join(header), *(",".join(str(r[k]) for k in header) for r in data.pupils)]) + "\n"
@@ -328,7 +361,7 @@ def _school(db: Session, school: School, phase: str, size: int, days: list[date]
 
 def _pupil(
     rng: random.Random,
-    school: School,
+    school: SchoolPlace,
     phase: str,
     years: tuple[str, ...],
     serial: int,
@@ -400,7 +433,7 @@ def _contacts(db: Session, school: School, rng: random.Random) -> None:
             )  # fmt: skip
     if rows:
         db.execute(insert(PupilContact), rows)
-        db.commit()
+    db.commit()
 
 
 def _people(db: Session, spec: TrustSpec, trust: Trust, schools: list[School]) -> list[Login]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.registers import services
 from app.registers.fields import FIELDS_BY_NAME, REQUIRED, parse_values
 from app.registers.models import Pupil
+from tenants.counters import allocate
 from tenants.models import School
 
 
@@ -116,11 +117,15 @@ def import_pupils(
     rows = parse_pupils_csv(data)
     existing = {p.upn: p for p in db.scalars(select(Pupil).where(Pupil.school_id == school.id))}
     result = ImportResult(rows=len(rows))
+    new_rows = sum(1 for _line, values in rows if values["upn"] not in existing)
     try:
+        next_id = allocate(db, school.id, "pupils", new_rows) if new_rows else 0
+        fresh: list[dict[str, Any]] = []
         for line, values in rows:
             pupil = existing.get(values["upn"])
             if pupil is None:
-                services.add_pupil(db, school, values)
+                fresh.append({"school_id": school.id, "id": next_id, **values})
+                next_id += 1
                 result.added += 1
             elif services.apply_changes(db, pupil, values, source=source, by_name=by_name, by_title=by_title):
                 result.updated += 1
@@ -128,6 +133,7 @@ def import_pupils(
                 result.unchanged += 1
             if progress:
                 progress(line)
+        services.insert_pupils(db, fresh)
         db.commit()
     except Exception:
         db.rollback()

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.registers.codes import LATE_CODES, CodeError, lookup
 from app.registers.importer import ImportRejected, Problem
-from app.registers.mark_sinks import sink_for
+from app.registers.mark_sinks import apply_merge, sink_for
 from app.registers.marks import SchoolSession
 from app.registers.models import Pupil
-from app.registers.recording import Recorder, Rollups, amend_marks, insert_marks, open_batch, week_start
+from app.registers.recording import Entry, Recorder, Rollups, open_batch, week_start
 from tenants.models import School
 from tenants.scoping import sync_rls
 
@@ -287,8 +287,17 @@ def _import(
     result = MarkImportResult(rows=fresh_rows + merge_rows, new=fresh_rows, batch_id=batch.id)
     if merge_rows:
         new, changes = sink.merge()
-        result.new += insert_marks(db, school.id, batch.id, new, rollups)
-        result.amended = amend_marks(db, school.id, batch, changes, reason, rollups)
+        for entry in new:
+            rollups.add(entry)
+        for change in changes:
+            e = change.entry
+            rollups.add(
+                Entry(e.pupil_id, e.date, e.session, change.original_code, change.original_minutes_late), -1
+            )
+            rollups.add(e)
+        apply_merge(db, school.id, batch, reason)
+        result.new += len(new)
+        result.amended = len(changes)
         result.unchanged = merge_rows - len(new) - len(changes)
     rollups.write(db, school.id)
     batch.new_marks, batch.amended_marks = result.new, result.amended

@@ -16,13 +16,16 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
+from app.db import UTCDateTime, utcnow
 from app.registers.codes import CODES
-from app.registers.marks import Mark
+from app.registers.marks import Mark, MarkBatch
 from app.registers.recording import Change, Entry
 
 CHUNK = 20_000
@@ -87,6 +90,54 @@ def _merge_query(school_id: int) -> Any:
                 marks.c.minutes_late.is_distinct_from(s.c.minutes_late),
             ),
         )
+    )
+
+
+_DIFFERS = {
+    "postgresql": "(m.code <> s.code OR m.minutes_late IS DISTINCT FROM s.minutes_late)",
+    "sqlite": "(m.code <> s.code OR m.minutes_late IS NOT s.minutes_late)",
+}
+_NEW_UUID = {"postgresql": "gen_random_uuid()", "sqlite": "lower(hex(randomblob(16)))"}
+_KEY = "m.school_id = :school AND m.pupil_id = s.pupil_id AND m.date = s.date AND m.session = s.session"
+
+
+def apply_merge(db: Session, school_id: int, batch: MarkBatch, reason: str) -> None:
+    """Write the staged changes set-based: amendments (keeping each original), updates, new marks.
+
+    The caller has already read the same rows with `_merge` for the rollups and the counts.
+    """
+    connection = db.connection()
+    dialect = connection.dialect.name
+    differs, key = _DIFFERS[dialect], _KEY
+    params = {
+        "school": school_id, "batch": batch.id, "reason": reason, "now": utcnow(), "by_id": batch.recorded_by_id,
+        "by_name": batch.recorded_by_name, "by_title": batch.recorded_by_title,
+    }  # fmt: skip
+    connection.execute(
+        text(
+            "INSERT INTO mark_amendments (school_id, id, pupil_id, date, session, original_code, "
+            "original_minutes_late, original_batch_id, new_code, new_minutes_late, batch_id, reason, amended_at, "
+            "amended_by_id, amended_by_name, amended_by_title) "
+            f"SELECT :school, {_NEW_UUID[dialect]}, s.pupil_id, s.date, s.session, m.code, m.minutes_late, m.batch_id, "
+            "s.code, s.minutes_late, :batch, :reason, :now, :by_id, :by_name, :by_title "
+            f"FROM import_marks s JOIN marks m ON {key} WHERE NOT s.fresh AND {differs}"
+        ).bindparams(bindparam("now", type_=UTCDateTime())),
+        params,
+    )
+    connection.execute(
+        text(
+            "UPDATE marks AS m SET code = s.code, minutes_late = s.minutes_late, batch_id = :batch "
+            f"FROM import_marks s WHERE {key} AND NOT s.fresh AND {differs}"
+        ),
+        params,
+    )
+    connection.execute(
+        text(
+            "INSERT INTO marks (school_id, pupil_id, date, session, code, minutes_late, batch_id) "
+            "SELECT :school, s.pupil_id, s.date, s.session, s.code, s.minutes_late, :batch "
+            f"FROM import_marks s LEFT JOIN marks m ON {key} WHERE NOT s.fresh AND m.pupil_id IS NULL"
+        ),
+        params,
     )
 
 

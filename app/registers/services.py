@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from app.db import utcnow
 from app.registers.fields import cross_check
 from app.registers.models import YEAR_GROUPS, Pupil, PupilContact, PupilRevision, on_roll_on
 from tenants.counters import allocate
@@ -27,11 +28,18 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def add_pupil(db: Session, school: School, values: dict[str, Any]) -> Pupil:
-    """Enter a new pupil; the caller commits (an import adds many in one transaction)."""
-    pupil = Pupil(id=allocate(db, school.id, "pupils"), school_id=school.id, **values)
+def add_pupil(db: Session, school: School, values: dict[str, Any], pupil_id: int | None = None) -> Pupil:
+    """Enter a new pupil; the caller commits and may pass ids it reserved for many at once."""
+    pupil = Pupil(id=pupil_id or allocate(db, school.id, "pupils"), school_id=school.id, **values)
     db.add(pupil)
     return pupil
+
+
+def insert_pupils(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert many new pupils in one executemany (an import of a whole school's roll)."""
+    if rows:
+        now = utcnow()
+        db.execute(insert(Pupil), [{"created_at": now, "updated_at": now, **row} for row in rows])
 
 
 def apply_changes(

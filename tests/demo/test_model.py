@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo.trust import generate_school, period, sizes_for
+from app.demo.trust import SchoolPlace, generate_school, period, sizes_for
 from app.registers.codes import CODES
 from app.registers.measures import Counts, contribution
 
@@ -19,12 +19,6 @@ HEADLINES = Path(__file__).resolve().parents[2] / "app" / "reference" / "nationa
 PHASES = ["primary"] * 20 + ["secondary"] * 8 + ["special"] * 6
 DAYS = period(date(2025, 9, 1), 24, date(2026, 7, 1))  # autumn and spring to February half-term
 CONTRIBUTION = {code: contribution(c, None) for code, c in CODES.items()}
-
-
-@dataclass(frozen=True)
-class School:
-    urn: int
-    la_code: str
 
 
 @dataclass
@@ -53,7 +47,7 @@ def generate(seed: int = 2026) -> Generated:
     sizes = sizes_for(PHASES, 20_000, rng)
     pupils, weekday, month = [], defaultdict(Counter), defaultdict(Counter)
     for n, (phase, size) in enumerate(zip(PHASES, sizes, strict=True)):
-        data = generate_school(rng, School(140000 + n, "926"), phase, size, DAYS)
+        data = generate_school(rng, SchoolPlace(140000 + n, "926"), phase, size, DAYS)
         fixed = {tuple(line.split(",")[:3]): line.split(",")[3] for line in data.corrections.splitlines()[1:]}
         codes: dict[str, Counter[str]] = defaultdict(Counter)
         for line in data.register.splitlines()[1:]:
