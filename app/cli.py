@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -188,8 +189,7 @@ def import_pupils(school_urn: int, by_email: str | None, file: Path) -> None:
                     progress=lambda _line: bar.update(1),
                 )
             except pupil_import.ImportRejected as exc:
-                bar.render_finish()
-                _report_rejection(file.name, exc)
+                _report_rejection(bar, file.name, exc)
         click.echo(
             f"Imported {result.rows} pupils into {found.name}: "
             f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged."
@@ -210,7 +210,8 @@ def _school_and_recorder(session: Session, urn: int, by_email: str | None) -> tu
     return found, Recorder(person.id, person.name, person.job_title)
 
 
-def _report_rejection(name: str, exc: pupil_import.ImportRejected) -> None:
+def _report_rejection(bar: Any, name: str, exc: pupil_import.ImportRejected) -> None:
+    bar.render_finish()
     click.secho(f"{name} was not imported; nothing was written.", fg="red", err=True)
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
@@ -245,8 +246,7 @@ def import_marks(school_urn: int, by_email: str | None, reason: str | None, file
                     progress=bar.update,
                 )
             except pupil_import.ImportRejected as exc:
-                bar.render_finish()
-                _report_rejection(file.name, exc)
+                _report_rejection(bar, file.name, exc)
         click.echo(
             f"Imported {result.rows} marks into {found.name}: {result.new} new, "
             f"{result.amended} amended, {result.unchanged} unchanged."

@@ -14,15 +14,15 @@ from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app import create_app
 from app.auth import passwords
-from app.db import Base, normalise_url
+from app.db import Base
 from app.extensions import limiter
 from app.migrate import upgrade
 from tests import factories
+from tests.databases import fresh_postgres
 
 PG_URL = os.environ.get("TURNOUT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -56,18 +56,8 @@ def pg_database() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI must run the PostgreSQL tests: set TURNOUT_TEST_DATABASE_URL")
         pytest.skip("PostgreSQL tests need TURNOUT_TEST_DATABASE_URL")
-    name = f"turnout_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with fresh_postgres(PG_URL, "turnout_test") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _truncate_pg(url: str) -> None:

@@ -8,16 +8,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from app.db import normalise_url
 from app.migrate import upgrade
+from tests.databases import fresh_postgres
 
 PG_BASE = os.environ.get("TURNOUT_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 DEMO_ARGS = ["demo", "--schools", "100", "--pupils", "60000", "--start", "2025-09-01", "--weeks", "15"]
@@ -37,18 +33,8 @@ def _database(backend: str, instance: str) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    database = f"turnout_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(PG_BASE), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        url = make_url(normalise_url(PG_BASE)).set(database=database).render_as_string(hide_password=False)
-        upgrade(url)
+    with fresh_postgres(PG_BASE, "turnout_bench") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _demo_trust() -> float:
