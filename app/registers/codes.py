@@ -12,8 +12,6 @@ PRESENT = "present"
 AEA = "approved_educational_activity"
 AUTHORISED = "authorised"
 UNAUTHORISED = "unauthorised"
-NOT_COUNTED = "not_counted"
-ADMINISTRATIVE = "administrative"
 
 # Codes withdrawn in August 2024, and what replaced them.
 RETIRED = {

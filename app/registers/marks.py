@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime, utcnow
 from tenants.models import TenantScoped, UuidKeyed
 
-SESSIONS = ("AM", "PM")
-
 
 class MarkBatch(TenantScoped, Base):
     """One act of recording marks (a register taken, a file imported, an API call): who and when."""
