@@ -14,6 +14,7 @@ from app.db import get_session
 from app.registers import school_view, taking
 from app.registers.codes import CODES
 from app.registers.recording import Recorder
+from app.registers.reports import Period, pupil_counts, pupils_in_period
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
 from tenants.models import Role
 
@@ -55,8 +56,9 @@ def band(urn: int):  # type: ignore[no-untyped-def]
     year, index = request.args.get("year", ""), request.args.get("band", type=int)
     if index is None or not 0 <= index < len(school_view.BANDS):
         abort(400)
-    view = school_view.school_view(get_session(), found, date.today())
-    pupils = view.banding.cells.get((year, index), [])
+    db, period = get_session(), Period.year_to_date(date.today())
+    bands = school_view.banding(pupils_in_period(db, found, period), pupil_counts(db, found, period))
+    pupils = bands.cells.get((year, index), [])
     low, high = school_view.BANDS[index]
     return render_template("attendance/band.html", school=found, pupils=pupils, year=year, low=low, high=high)
 

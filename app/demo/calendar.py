@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.registers.reports import academic_year_start
+
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
@@ -30,7 +32,7 @@ def breaks(year_start: int) -> list[tuple[date, date]]:
 
 
 def academic_year_of(day: date) -> int:
-    return day.year if day.month >= 8 else day.year - 1
+    return academic_year_start(day).year
 
 
 def first_day(year_start: int) -> date:

@@ -371,7 +371,7 @@ def _pupil(
 ) -> tuple[dict, DemoPupil]:
     year = rng.choice(years)
     age = 4 if year == "R" else int(year) + 4
-    year_start = date(term_start.year if term_start.month >= 8 else term_start.year - 1, 9, 1)
+    year_start = date(calendar.academic_year_of(term_start), 9, 1)
     born = date(year_start.year - age - 1, 9, 1) + timedelta(days=rng.randrange(365))
     sen = (
         "E"

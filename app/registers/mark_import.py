@@ -24,7 +24,7 @@ from app.registers.importer import ImportRejected, Problem
 from app.registers.mark_sinks import apply_merge, sink_for
 from app.registers.marks import SchoolSession
 from app.registers.models import Pupil
-from app.registers.recording import Entry, Recorder, Rollups, open_batch, week_start
+from app.registers.recording import Recorder, Rollups, open_batch, week_start
 from tenants.models import School
 from tenants.scoping import sync_rls
 
@@ -290,11 +290,7 @@ def _import(
         for entry in new:
             rollups.add(entry)
         for change in changes:
-            e = change.entry
-            rollups.add(
-                Entry(e.pupil_id, e.date, e.session, change.original_code, change.original_minutes_late), -1
-            )
-            rollups.add(e)
+            rollups.replace(change)
         apply_merge(db, school.id, batch, reason)
         result.new += len(new)
         result.amended = len(changes)

@@ -90,6 +90,12 @@ class Rollups:
             self.week_minutes[(entry.pupil_id, week)] += sign * entry.minutes_late
             self.session_minutes[(entry.date, entry.session)] += sign * entry.minutes_late
 
+    def replace(self, change: Change) -> None:
+        """An amendment takes the original mark out of the counts and puts the new one in."""
+        e = change.entry
+        self.add(Entry(e.pupil_id, e.date, e.session, change.original_code, change.original_minutes_late), -1)
+        self.add(e)
+
     def settle(self) -> None:
         """Turn the counts so far into counter totals (done while the database is still busy)."""
         for totals, by_code, minutes in (
@@ -187,10 +193,7 @@ def amend_marks(
             {"k_pupil": e.pupil_id, "k_date": e.date, "k_session": e.session,
              "code": e.code, "minutes_late": e.minutes_late, "batch_id": batch.id}
         )  # fmt: skip
-        rollups.add(
-            Entry(e.pupil_id, e.date, e.session, change.original_code, change.original_minutes_late), -1
-        )
-        rollups.add(e)
+        rollups.replace(change)
     if not amendments:
         return 0
     db.execute(insert(MarkAmendment), amendments)
