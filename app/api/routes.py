@@ -12,7 +12,8 @@ from app.api.openapi import OPENAPI
 from app.db import get_session
 from app.extensions import csrf
 from app.registers.importer import ImportRejected
-from app.registers.mark_import import EntryRecords, import_marks
+from app.registers.mark_blocks import EntryRecords
+from app.registers.mark_import import import_marks
 from app.registers.recording import Recorder
 from tenants import context
 from tenants.context import TenantContext

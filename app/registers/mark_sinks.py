@@ -1,13 +1,20 @@
-"""Where imported marks go while the file streams: COPY on PostgreSQL, executemany on SQLite."""
+"""Where imported marks go while the file streams: binary COPY on PostgreSQL, executemany on SQLite.
+
+Blocks of new marks go straight into `marks`; marks for sessions the school had already recorded
+are staged in `import_marks` and merged at the end (a re-sent mark is a no-op, a different one an
+amendment).
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
+from datetime import date
+from itertools import repeat
 from typing import Any, Protocol
 
+import numpy as np
 from sqlalchemy import (
-    Boolean,
     Column,
     Date,
     Integer,
@@ -24,12 +31,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.db import UTCDateTime, utcnow
-from app.registers.codes import CODES
+from app.registers import binary_copy
+from app.registers.mark_arrays import CODE_LIST, SESSIONS, Marks
+from app.registers.mark_checks import MAX_MINUTES
 from app.registers.marks import Mark, MarkBatch
 from app.registers.recording import Change, Entry
 
-CHUNK = 20_000
-_COPY_CODE = {code: code.replace("\\", "\\\\") for code in CODES}  # COPY text format escapes backslashes
 _staging = Table(
     "import_marks",
     MetaData(),
@@ -38,18 +45,14 @@ _staging = Table(
     Column("session", String(2)),
     Column("code", String(2)),
     Column("minutes_late", SmallInteger),
-    Column("fresh", Boolean),
 )
 
 
 class MarkSink(Protocol):
-    chunk: int
-
-    def write(self, rows: list[tuple]) -> None: ...
-    def stage(self, pupil_id: int, day: str, session: str, code: str, minutes: int | None) -> None: ...
+    def write(self, marks: Marks) -> None: ...
+    def stage(self, marks: Marks) -> None: ...
     def finish(self) -> None: ...
     def abandon(self) -> None: ...
-    def merge(self) -> tuple[list[Entry], list[Change]]: ...
 
 
 def sink_for(db: Session, school_id: int, batch_id: int) -> MarkSink:
@@ -83,7 +86,6 @@ def _merge_query(school_id: int) -> Any:
         )  # fmt: skip
         .select_from(joined)
         .where(
-            s.c.fresh.is_(False),
             or_(
                 marks.c.code.is_(None),
                 marks.c.code != s.c.code,
@@ -101,10 +103,25 @@ _NEW_UUID = {"postgresql": "gen_random_uuid()", "sqlite": "lower(hex(randomblob(
 _KEY = "m.school_id = :school AND m.pupil_id = s.pupil_id AND m.date = s.date AND m.session = s.session"
 
 
+def staged_changes(db: Session, school_id: int) -> tuple[list[Entry], list[Change]]:
+    """The staged marks that are new, and those that change a mark already held."""
+    new: list[Entry] = []
+    changes: list[Change] = []
+    for pid, day, session, code, minutes, old_code, old_minutes, old_batch in db.connection().execute(
+        _merge_query(school_id)
+    ):
+        entry = Entry(pid, day, session, code, minutes)
+        if old_code is None:
+            new.append(entry)
+        else:
+            changes.append(Change(entry, old_code, old_minutes, old_batch))
+    return new, changes
+
+
 def apply_merge(db: Session, school_id: int, batch: MarkBatch, reason: str) -> None:
     """Write the staged changes set-based: amendments (keeping each original), updates, new marks.
 
-    The caller has already read the same rows with `_merge` for the rollups and the counts.
+    The caller has already read the same rows with `staged_changes` for the rollups and the counts.
     """
     connection = db.connection()
     dialect = connection.dialect.name
@@ -120,14 +137,14 @@ def apply_merge(db: Session, school_id: int, batch: MarkBatch, reason: str) -> N
             "amended_by_id, amended_by_name, amended_by_title) "
             f"SELECT :school, {_NEW_UUID[dialect]}, s.pupil_id, s.date, s.session, m.code, m.minutes_late, m.batch_id, "
             "s.code, s.minutes_late, :batch, :reason, :now, :by_id, :by_name, :by_title "
-            f"FROM import_marks s JOIN marks m ON {key} WHERE NOT s.fresh AND {differs}"
+            f"FROM import_marks s JOIN marks m ON {key} WHERE {differs}"
         ).bindparams(bindparam("now", type_=UTCDateTime())),
         params,
     )
     connection.execute(
         text(
             "UPDATE marks AS m SET code = s.code, minutes_late = s.minutes_late, batch_id = :batch "
-            f"FROM import_marks s WHERE {key} AND NOT s.fresh AND {differs}"
+            f"FROM import_marks s WHERE {key} AND {differs}"
         ),
         params,
     )
@@ -135,45 +152,56 @@ def apply_merge(db: Session, school_id: int, batch: MarkBatch, reason: str) -> N
         text(
             "INSERT INTO marks (school_id, pupil_id, date, session, code, minutes_late, batch_id) "
             "SELECT :school, s.pupil_id, s.date, s.session, s.code, s.minutes_late, :batch "
-            f"FROM import_marks s LEFT JOIN marks m ON {key} WHERE NOT s.fresh AND m.pupil_id IS NULL"
+            f"FROM import_marks s LEFT JOIN marks m ON {key} WHERE m.pupil_id IS NULL"
         ),
         params,
     )
 
 
-def _merge(db: Session, school_id: int) -> tuple[list[Entry], list[Change]]:
-    new: list[Entry] = []
-    changes: list[Change] = []
-    for pid, day, session, code, minutes, old_code, old_minutes, old_batch in db.connection().execute(
-        _merge_query(school_id)
-    ):
-        entry = Entry(pid, day, session, code, minutes)
-        if old_code is None:
-            new.append(entry)
-        else:
-            changes.append(Change(entry, old_code, old_minutes, old_batch))
-    return new, changes
+_DECODED = (
+    "SELECT pupil_id, date, (%(sessions)s::text[])[session + 1], (%(codes)s::text[])[code + 1], "
+    "NULLIF(minutes_late, 0) FROM import_chunk"
+)
+
+
+def _payload(marks: Marks) -> bytes:
+    return binary_copy.payload(
+        [
+            (marks.pupil, ">i4"),
+            (marks.day - binary_copy.EPOCH, ">i4"),
+            (marks.session, ">i2"),
+            (marks.code, ">i2"),
+            (marks.minutes, ">i2"),
+        ]
+    )
 
 
 class PostgresSink:
-    """Stream chunks to a writer thread that COPYs each into a temporary table and moves it into
-    marks with INSERT ... SELECT (COPY cannot target a table with row-level security). The server
-    works on one chunk while this process parses the next.
+    """A writer thread COPYs each block into a temporary table and moves it into marks with
+    INSERT ... SELECT (COPY cannot target a table with row-level security), so the server works
+    on one block while this process checks the next.
     """
 
-    chunk = 50_000
-
     def __init__(self, db: Session, school_id: int, batch_id: int) -> None:
-        self.db, self.school_id, self.batch_id = db, school_id, batch_id
         connection = db.connection()
-        for name in ("import_chunk", "import_marks"):
-            connection.exec_driver_sql(
-                f"CREATE TEMP TABLE {name} (pupil_id integer, date date, session text, code text, "
-                "minutes_late smallint, fresh boolean) ON COMMIT DROP"
-            )
+        # Kept for the connection's life and emptied at each commit: creating them per import costs
+        # more than a small file's marks.
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS import_chunk (pupil_id integer, date date, session smallint, "
+            "code smallint, minutes_late smallint) ON COMMIT DELETE ROWS"
+        )
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS import_marks (pupil_id integer, date date, session text, code text, "
+            "minutes_late smallint) ON COMMIT DELETE ROWS"
+        )
         self._raw = connection.connection.driver_connection
-        self._staged: list[tuple] = []
-        self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=2)
+        self._params = {
+            "school": school_id,
+            "batch": batch_id,
+            "sessions": list(SESSIONS),
+            "codes": list(CODE_LIST),
+        }
+        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._writer = threading.Thread(target=self._write_loop, name="turnout-mark-writer", daemon=True)
         self._writer.start()
@@ -183,99 +211,82 @@ class PostgresSink:
             if self._error is None:
                 try:
                     self._run(*job)
-                except BaseException as exc:  # re-raised in the importing thread by _join
+                except BaseException as exc:  # re-raised in the importing thread by finish
                     self._error = exc
 
-    def _run(self, kind: str, payload: Any) -> None:
+    def _run(self, target: str, payload: bytes) -> None:
         with self._raw.cursor() as cursor:
-            if kind == "fresh":
-                with cursor.copy("COPY import_chunk FROM STDIN") as copy:
-                    copy.write(payload)
+            with cursor.copy("COPY import_chunk FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(payload)
+            if target == "marks":
                 cursor.execute(
                     "INSERT INTO marks (school_id, pupil_id, date, session, code, minutes_late, batch_id) "
-                    "SELECT %s, pupil_id, date, session, code, minutes_late, %s FROM import_chunk",
-                    (self.school_id, self.batch_id),
+                    f"SELECT %(school)s, d.*, %(batch)s FROM ({_DECODED}) AS d",
+                    self._params,
                 )
-                cursor.execute("TRUNCATE import_chunk")
             else:
-                with cursor.copy("COPY import_marks FROM STDIN") as copy:
-                    for row in payload:
-                        copy.write_row(row)
+                cursor.execute(f"INSERT INTO import_marks {_DECODED}", self._params)
+            cursor.execute("TRUNCATE import_chunk")
 
-    def _join(self) -> None:
-        self._queue.put(None)
-        self._writer.join()
+    def write(self, marks: Marks) -> None:
+        self._queue.put(("marks", _payload(marks)))
+
+    def stage(self, marks: Marks) -> None:
+        self._queue.put(("import_marks", _payload(marks)))
+
+    def finish(self) -> None:
+        """Wait for the writer; a database error it met is raised here, in the importing thread."""
+        self.abandon()
         if self._error is not None:
             raise self._error
 
-    def write(self, rows: list[tuple]) -> None:
-        """Rows are (school_id, pupil_id, date text, session, code, minutes, batch_id).
-
-        Formatted here, in the importing thread: the writer thread then only waits on the
-        server, so it never competes with parsing for the interpreter.
-        """
-        text = "".join(
-            f"{r[1]}\t{r[2]}\t{r[3]}\t{_COPY_CODE[r[4]]}\t{_copy_minutes(r[5])}\tt\n" for r in rows
-        )
-        self._queue.put(("fresh", text))
-
-    def stage(self, pupil_id: int, day: str, session: str, code: str, minutes: int | None) -> None:
-        self._staged.append((pupil_id, day, session, code, minutes, False))
-        if len(self._staged) >= CHUNK:
-            self._queue.put(("staged", self._staged))
-            self._staged = []
-
-    def finish(self) -> None:
-        self._queue.put(("staged", self._staged))
-        self._staged = []
-        self._join()
-
     def abandon(self) -> None:
-        self._staged = []
-        self._join()
+        """Stop the writer (the caller rolls the transaction back); safe to call more than once."""
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
 
-    def merge(self) -> tuple[list[Entry], list[Change]]:
-        return _merge(self.db, self.school_id)
+
+_MINUTES_VALUE = (None, *range(1, MAX_MINUTES + 1))  # 0 stands for no minutes late
 
 
-def _copy_minutes(minutes: int | None) -> str:
-    return "\\N" if minutes is None else str(minutes)
+def _rows(marks: Marks, *prefix: int) -> Any:
+    """Marks as parameter tuples: (*prefix, pupil_id, date text, session, code, minutes)."""
+    days = {d: date.fromordinal(d).isoformat() for d in np.unique(marks.day).tolist()}
+    return zip(
+        *(repeat(value) for value in prefix),
+        marks.pupil.tolist(),
+        map(days.__getitem__, marks.day.tolist()),
+        map(SESSIONS.__getitem__, marks.session.tolist()),
+        map(CODE_LIST.__getitem__, marks.code.tolist()),
+        map(_MINUTES_VALUE.__getitem__, marks.minutes.tolist()),
+        strict=False,  # the repeated prefix values are endless
+    )
 
 
 class SqliteSink:
     """Insert new marks as they stream; stage the rest in a temporary table for the merge."""
 
-    chunk = CHUNK
-
-    INSERT = "INSERT INTO marks (school_id, pupil_id, date, session, code, minutes_late, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    STAGE = "INSERT INTO import_marks VALUES (?, ?, ?, ?, ?, 0)"
-
     def __init__(self, db: Session, school_id: int, batch_id: int) -> None:
-        self.db, self.school_id, self.batch_id = db, school_id, batch_id
+        self.school_id, self.batch_id = school_id, batch_id
         self._raw = db.connection().connection.driver_connection
         self._raw.execute("DROP TABLE IF EXISTS temp.import_marks")
         self._raw.execute(
-            "CREATE TEMP TABLE import_marks (pupil_id INTEGER, date DATE, session TEXT, code TEXT, "
-            "minutes_late INTEGER, fresh BOOLEAN)"
+            "CREATE TEMP TABLE import_marks (pupil_id INTEGER, date DATE, session TEXT, code TEXT, minutes_late INTEGER)"
         )
-        self._staged: list[tuple] = []
 
-    def write(self, rows: list[tuple]) -> None:
-        """Rows are (school_id, pupil_id, date text, session, code, minutes, batch_id)."""
-        self._raw.executemany(self.INSERT, rows)
+    def write(self, marks: Marks) -> None:
+        self._raw.executemany(
+            "INSERT INTO marks (school_id, batch_id, pupil_id, date, session, code, minutes_late) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _rows(marks, self.school_id, self.batch_id),
+        )
 
-    def stage(self, pupil_id: int, day: str, session: str, code: str, minutes: int | None) -> None:
-        self._staged.append((pupil_id, day, session, code, minutes))
-        if len(self._staged) >= CHUNK:
-            self._raw.executemany(self.STAGE, self._staged)
-            self._staged.clear()
+    def stage(self, marks: Marks) -> None:
+        self._raw.executemany("INSERT INTO import_marks VALUES (?, ?, ?, ?, ?)", _rows(marks))
 
     def finish(self) -> None:
-        self._raw.executemany(self.STAGE, self._staged)
-        self._staged.clear()
+        pass
 
     def abandon(self) -> None:
-        self._staged.clear()
-
-    def merge(self) -> tuple[list[Entry], list[Change]]:
-        return _merge(self.db, self.school_id)
+        pass

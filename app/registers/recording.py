@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
 
+import numpy as np
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from app.registers.codes import CODES
+from app.registers import binary_copy
+from app.registers.mark_arrays import SESSIONS, Marks
 from app.registers.marks import Mark, MarkAmendment, MarkBatch, PupilWeek, SchoolSession
-from app.registers.measures import COUNTERS, contribution
+from app.registers.measures import COUNTERS
+from app.registers.tally import Tally
 from tenants.counters import allocate
-
-_CONTRIBUTION = {code: contribution(c, None) for code, c in CODES.items()}
-_MINUTES = COUNTERS.index("minutes_late")
 
 
 @dataclass(frozen=True)
@@ -74,102 +74,117 @@ class Rollups:
     """Counter deltas per pupil-week and per school session, written with one upsert each."""
 
     def __init__(self) -> None:
-        # (pupil_id, week_start, code) -> sessions, and (pupil_id, week_start) -> minutes late
-        self.week_codes: dict[tuple[int, date, str], int] = defaultdict(int)
-        self.week_minutes: dict[tuple[int, date], int] = defaultdict(int)
-        self.session_codes: dict[tuple[date, str, str], int] = defaultdict(int)
-        self.session_minutes: dict[tuple[date, str], int] = defaultdict(int)
-        self._weeks: dict[tuple, list[int]] = {}
-        self._sessions: dict[tuple, list[int]] = {}
+        self._weeks, self._sessions = Tally(), Tally()
 
-    def add(self, entry: Entry, sign: int = 1) -> None:
-        week = week_start(entry.date)
-        self.week_codes[(entry.pupil_id, week, entry.code)] += sign
-        self.session_codes[(entry.date, entry.session, entry.code)] += sign
-        if entry.minutes_late:
-            self.week_minutes[(entry.pupil_id, week)] += sign * entry.minutes_late
-            self.session_minutes[(entry.date, entry.session)] += sign * entry.minutes_late
+    def add_marks(self, marks: Marks, sign: int = 1) -> None:
+        """Count marks in (sign 1) or out (sign -1)."""
+        day = marks.day.astype(np.int64)
+        monday_number = (day - 1) // 7  # date ordinal 1 (1 January of year 1) was a Monday
+        self._weeks.add(monday_number << 32 | marks.pupil, marks.code, marks.minutes, sign)
+        self._sessions.add(day * 2 + marks.session, marks.code, marks.minutes, sign)
 
-    def replace(self, change: Change) -> None:
-        """An amendment takes the original mark out of the counts and puts the new one in."""
-        e = change.entry
-        self.add(Entry(e.pupil_id, e.date, e.session, change.original_code, change.original_minutes_late), -1)
-        self.add(e)
+    def add(self, entries: Iterable[Entry], sign: int = 1) -> None:
+        self.add_marks(
+            Marks.of((e.pupil_id, e.date, e.session, e.code, e.minutes_late) for e in entries), sign
+        )
 
-    def settle(self) -> None:
-        """Turn the counts so far into counter totals (done while the database is still busy)."""
-        for totals, by_code, minutes in (
-            (self._weeks, self.week_codes, self.week_minutes),
-            (self._sessions, self.session_codes, self.session_minutes),
-        ):
-            for key, values in _totals(by_code, minutes).items():
-                row = totals.setdefault(key, [0] * len(COUNTERS))
-                for i, value in enumerate(values):
-                    row[i] += value
-            by_code.clear()
-            minutes.clear()
+    def replace(self, changes: list[Change]) -> None:
+        """Amendments take the original marks out of the counts and put the new ones in."""
+        self.add(
+            (
+                Entry(
+                    c.entry.pupil_id, c.entry.date, c.entry.session, c.original_code, c.original_minutes_late
+                )
+                for c in changes
+            ),
+            -1,
+        )
+        self.add(c.entry for c in changes)
 
     def write(self, db: Session, school_id: int) -> None:
-        self.settle()
-        _upsert(db, PupilWeek, ("pupil_id", "week_start"), school_id, self._weeks)
-        _upsert(db, SchoolSession, ("date", "session"), school_id, self._sessions)
-
-
-def _totals(by_code: dict[tuple, int], minutes: dict[tuple, int]) -> dict[tuple, list[int]]:
-    totals: dict[tuple, list[int]] = {}
-    for (*key, code), sessions in by_code.items():
-        if not sessions:
-            continue
-        row = totals.setdefault(tuple(key), [0] * len(COUNTERS))
-        for i, value in enumerate(_CONTRIBUTION[code]):
-            row[i] += value * sessions
-    for key, value in minutes.items():
-        totals.setdefault(key, [0] * len(COUNTERS))[_MINUTES] += value
-    return totals
+        keys, totals = self._weeks.totals()
+        week_keys = [("pupil_id", keys & 0xFFFFFFFF, "integer"), ("week_start", (keys >> 32) * 7 + 1, "date")]
+        _upsert(db, PupilWeek, school_id, week_keys, totals)
+        keys, totals = self._sessions.totals()
+        _upsert(
+            db,
+            SchoolSession,
+            school_id,
+            [("date", keys // 2, "date"), ("session", keys % 2, "session")],
+            totals,
+        )
 
 
 def _upsert(
-    db: Session, model: type, keys: tuple[str, str], school_id: int, totals: dict[tuple, list[int]]
+    db: Session, model: type, school_id: int, keys: list[tuple[str, np.ndarray, str]], totals: np.ndarray
 ) -> None:
-    """Add deltas to existing rollup rows, creating the missing ones: one statement per backend."""
-    if not totals:
+    """Add deltas to rollup rows, creating the missing ones: binary COPY and one upsert on PostgreSQL.
+
+    Keys are (column, values, kind): an integer, a date as its ordinal, or a session as 0 or 1.
+    """
+    if not len(totals):
         return
-    table = model.__table__.name  # type: ignore[attr-defined]
-    columns = ("school_id", *keys, *COUNTERS)
-    upsert = f"ON CONFLICT (school_id, {', '.join(keys)}) DO UPDATE SET " + ", ".join(
+    table = model.__tablename__  # type: ignore[attr-defined]
+    columns = ", ".join(["school_id", *(name for name, _, _ in keys), *COUNTERS])
+    upsert = f"ON CONFLICT (school_id, {', '.join(name for name, _, _ in keys)}) DO UPDATE SET " + ", ".join(
         f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS
     )
-    rows = [(school_id, *key, *values) for key, values in totals.items()]
     connection = db.connection()
     if connection.dialect.name != "postgresql":
-        marks = ", ".join("?" * len(columns))
+        rows = zip(
+            repeat(school_id),
+            *(_python_values(values, kind) for _, values, kind in keys),
+            *totals.T.tolist(),
+            strict=False,  # the school id repeats endlessly
+        )
+        placeholders = ", ".join("?" * (1 + len(keys) + len(COUNTERS)))
         connection.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {upsert}", rows
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {upsert}", list(rows)
         )
         return
     delta = f"{table}_delta"
-    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {delta} (LIKE {table}) ON COMMIT DROP")
-    connection.exec_driver_sql(f"TRUNCATE {delta}")
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY {delta} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    connection.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {delta} {upsert}"
+    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {delta} (LIKE {table}) ON COMMIT DELETE ROWS")
+    connection.exec_driver_sql(f"DELETE FROM {delta}")  # empty unless written earlier in this transaction
+    data = binary_copy.payload(
+        [
+            (np.full(len(totals), school_id), ">i4"),
+            *(_binary_values(values, kind) for _, values, kind in keys),
+            *((totals[:, i], ">i4") for i in range(len(COUNTERS))),
+        ]
     )
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {delta} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(data)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {delta} {upsert}")
+
+
+def _python_values(values: np.ndarray, kind: str) -> list:
+    if kind == "date":
+        return [date.fromordinal(d).isoformat() for d in values.tolist()]
+    if kind == "session":
+        return [SESSIONS[s] for s in values.tolist()]
+    return values.tolist()
+
+
+def _binary_values(values: np.ndarray, kind: str) -> tuple[np.ndarray, str]:
+    if kind == "date":
+        return values - binary_copy.EPOCH, ">i4"
+    if kind == "session":
+        return np.array([s.encode() for s in SESSIONS], "S2")[values], "S2"
+    return values, ">i4"
 
 
 def insert_marks(
     db: Session, school_id: int, batch_id: int, entries: Iterable[Entry], rollups: Rollups
 ) -> int:
     """Insert marks that do not exist yet."""
-    rows = []
-    for e in entries:
-        rows.append(
-            {"school_id": school_id, "pupil_id": e.pupil_id, "date": e.date, "session": e.session,
-             "code": e.code, "minutes_late": e.minutes_late, "batch_id": batch_id}
-        )  # fmt: skip
-        rollups.add(e)
+    entries = list(entries)
+    rows = [
+        {"school_id": school_id, "pupil_id": e.pupil_id, "date": e.date, "session": e.session,
+         "code": e.code, "minutes_late": e.minutes_late, "batch_id": batch_id}
+        for e in entries
+    ]  # fmt: skip
+    rollups.add(entries)
     if rows:
         db.execute(insert(Mark), rows)
     return len(rows)
@@ -179,6 +194,7 @@ def amend_marks(
     db: Session, school_id: int, batch: MarkBatch, changes: Iterable[Change], reason: str, rollups: Rollups
 ) -> int:
     """Change marks through amendments: the original entry, the new one, reason, who and when."""
+    changes = list(changes)
     amendments, updates = [], []
     for change in changes:
         e = change.entry
@@ -193,9 +209,9 @@ def amend_marks(
             {"k_pupil": e.pupil_id, "k_date": e.date, "k_session": e.session,
              "code": e.code, "minutes_late": e.minutes_late, "batch_id": batch.id}
         )  # fmt: skip
-        rollups.replace(change)
     if not amendments:
         return 0
+    rollups.replace(changes)
     db.execute(insert(MarkAmendment), amendments)
     table = Mark.__table__
     db.connection().execute(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.registers.codes import LATE_CODES, CodeError, lookup
-from app.registers.mark_import import MAX_MINUTES
+from app.registers.mark_checks import MAX_MINUTES
 from app.registers.marks import Mark, MarkBatch
 from app.registers.models import YEAR_GROUPS, Pupil, on_roll_on
 from app.registers.recording import Change, Entry, Recorder, Rollups, amend_marks, insert_marks, open_batch
