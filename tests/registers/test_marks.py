@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from app.registers import mark_blocks
 from app.registers.codes import CODES
 from app.registers.importer import ImportRejected
 from app.registers.mark_import import import_marks
@@ -71,15 +72,8 @@ def _week_lines(upn: str, monday: date, codes: str) -> list[str]:
     return lines
 
 
-def test_import_writes_marks_and_rollups_that_match_them(
-    db: Session, school: School, upns: list[str]
-) -> None:
-    lines = _week_lines(upns[0], date(2025, 9, 8), "/\\/\\IIL\\/\\") + _week_lines(
-        upns[1], date(2025, 9, 8), "/\\NOGG/\\#\\"
-    )
-    lines += _week_lines(upns[0], date(2025, 9, 15), "/\\/\\/\\/\\X\\")
-    result = _import(db, school, lines)
-    assert (result.rows, result.new, result.amended) == (30, 30, 0)
+def _assert_rollups_match_marks(db: Session, school: School) -> dict[tuple, int]:
+    """Recount every pupil-week from the marks; return sessions marked per school session."""
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         marks = db.execute(select(Mark.pupil_id, Mark.date, Mark.session, Mark.code, Mark.minutes_late)).all()
         expected: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
@@ -92,6 +86,21 @@ def test_import_writes_marks_and_rollups_that_match_them(
         }
         sessions = {(s.date, s.session): s.marked for s in db.scalars(select(SchoolSession))}
     assert stored == dict(expected)
+    return sessions
+
+
+@pytest.mark.parametrize("block_bytes", [mark_blocks.BLOCK_BYTES, 100], ids=["one block", "many blocks"])
+def test_import_writes_marks_and_rollups_that_match_them(
+    db: Session, school: School, upns: list[str], block_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mark_blocks, "BLOCK_BYTES", block_bytes)
+    lines = _week_lines(upns[0], date(2025, 9, 8), "/\\/\\IIL\\/\\") + _week_lines(
+        upns[1], date(2025, 9, 8), "/\\NOGG/\\#\\"
+    )
+    lines += _week_lines(upns[0], date(2025, 9, 15), "/\\/\\/\\/\\X\\")
+    result = _import(db, school, lines)
+    assert (result.rows, result.new, result.amended) == (30, 30, 0)
+    sessions = _assert_rollups_match_marks(db, school)
     assert sum(sessions.values()) == 30 and len(sessions) == 20
     rows = {r["upn"]: r for r in attendance_rows_for(db, school, Period(date(2025, 9, 1), TODAY))}
     first = rows[upns[0]]
@@ -239,3 +248,36 @@ def test_database_refuses_deleting_or_rewriting_marks(
                 db.execute(text(statement))
             db.rollback()
     assert _count(db, school, Mark) == 10
+
+
+def test_problems_in_later_blocks_and_repeats_across_blocks_are_all_named(
+    db: Session, school: School, upns: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mark_blocks, "BLOCK_BYTES", 100)
+    lines = _week_lines(upns[0], date(2025, 9, 8), "/\\/\\/\\/\\/\\") + _week_lines(
+        upns[1], date(2025, 9, 8), "/\\/\\/\\/\\/\\"
+    )
+    lines += [f"{upns[0]},2025-09-08,AM,I,", f"{upns[2]},2025-09-13,PM,/,", f"{upns[1]},2025-09-12,PM,O,"]
+    with pytest.raises(ImportRejected) as caught:
+        _import(db, school, lines)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(22, None), (23, "date"), (24, None)]
+    assert f"a second mark for UPN {upns[0]} on 2025-09-08 AM" in caught.value.problems[0].message
+    assert _count(db, school, Mark) == 0 and _count(db, school, PupilWeek) == 0
+
+
+def test_a_correction_spread_over_blocks_amends_and_adds_and_keeps_rollups_true(
+    db: Session, school: School, upns: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sessions already recorded go through the merge, new ones straight in, block by block."""
+    first = _week_lines(upns[0], date(2025, 9, 8), "NN/\\/\\/\\LL")
+    _import(db, school, first)
+    monkeypatch.setattr(mark_blocks, "BLOCK_BYTES", 100)
+    second = [line.replace(",N,", ",M,") for line in first] + _week_lines(
+        upns[1], date(2025, 9, 15), "/\\IIU\\/\\/\\"
+    )
+    result = _import(db, school, second, name="corrected.csv")
+    assert (result.rows, result.new, result.amended, result.unchanged) == (20, 10, 2, 8)
+    _assert_rollups_match_marks(db, school)
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        history = amendment_rows(db, school, upns[0])
+    assert [(h["original_code"], h["new_code"]) for h in history] == [("N", "M"), ("N", "M")]
