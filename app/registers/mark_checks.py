@@ -8,7 +8,7 @@ mark for a session, minutes only with L or U) run as array operations.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import repeat
 
@@ -38,7 +38,7 @@ class Column:
         self.values: dict[str, int] = {}
         self.problems: dict[str, str] = {}
 
-    def map(self, cells: tuple[str, ...]) -> np.ndarray:
+    def map(self, cells: Sequence[str]) -> np.ndarray:
         """The cells' values, _MISSING where a cell is wrong (its message is in `problems`)."""
         for text in set(cells).difference(self.values, self.problems):
             found = self._resolve(text)
