@@ -23,10 +23,11 @@ from app.auth.services import find_user_by_email
 from app.config import load_config
 from app.db import get_db
 from app.demo import DEMO_PASSWORD, demo_exists, load_demo
+from app.flags import report as flag_report
 from app.migrate import upgrade
 from app.registers import importer as pupil_import
 from app.registers import mark_import, reports
-from app.registers.recording import Recorder
+from app.registers.recording import Recorder, week_start
 from jobs.definitions import JOBS, run_job
 from jobs.scheduler import serve as serve_scheduler
 from tenants import context
@@ -285,6 +286,31 @@ def report_attendance(school_urn: int, start: datetime | None, end: datetime | N
             rows = reports.attendance_rows(session, found, period)
         payload = {"school": found.urn, "from": period.start, "to": period.end, "rows": rows}
         _emit(payload, reports.ATTENDANCE_FIELDS, fmt)
+
+
+@report.command("flags")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option(
+    "--week", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Any day of the week (Monday to Sunday)."
+)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def report_flags(school_urn: int, week: datetime, fmt: str) -> None:
+    """Per-pupil weekly flags: year-to-date attendance, change, flag, trend and next step."""
+    with _session() as (_app, session):
+        found, _ = _school_and_recorder(session, school_urn, None)
+        if week.date() > date.today():
+            _fail("--week is in the future")
+        with context.use(system_context(session, "cli:report-flags", trust_id=found.trust_id)):
+            try:
+                rows = flag_report.flag_rows(session, found, week.date(), date.today())
+            except ValueError as exc:
+                _fail(str(exc))
+            session.commit()  # keeps a snapshot computed on demand
+        _emit(
+            {"school": found.urn, "week_start": week_start(week.date()), "rows": rows},
+            flag_report.FLAG_FIELDS,
+            fmt,
+        )
 
 
 @report.command("amendments")

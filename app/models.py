@@ -2,9 +2,18 @@
 
 from app.api import models as api_models
 from app.auth import models as auth_models
+from app.flags import models as flag_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
 from jobs import models as job_models
 from tenants import models as tenant_models
 
-__all__ = ["api_models", "auth_models", "job_models", "mark_models", "register_models", "tenant_models"]
+__all__ = [
+    "api_models",
+    "auth_models",
+    "flag_models",
+    "job_models",
+    "mark_models",
+    "register_models",
+    "tenant_models",
+]

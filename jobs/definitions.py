@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.sessions import purge_sessions
 from app.db import Database, utcnow
+from app.flags.snapshots import recompute
+from app.registers.recording import week_start
 from jobs.models import JobRun
+from tenants import context
+from tenants.access import system_context
+from tenants.models import School, Trust
+from tenants.scoping import UNSCOPED
 
 
 @dataclass(frozen=True)
@@ -20,11 +26,28 @@ class Job:
     name: str
     description: str
     period_of: Callable[[datetime], str]
-    run: Callable[[Session], str]
+    run: Callable[[Session, datetime], str]
     cron: dict[str, str]
 
 
-def _purge_old_sessions(db: Session) -> str:
+def _last_week(now: datetime) -> str:
+    """The Monday of the week before `now`: the week that has just ended."""
+    return (week_start(now.date()) - timedelta(days=7)).isoformat()
+
+
+def _weekly_flags(db: Session, now: datetime) -> str:
+    """Close last week's flag snapshots for every school, one trust at a time."""
+    week = date.fromisoformat(_last_week(now))
+    trusts = db.scalars(select(Trust.id).order_by(Trust.id).execution_options(**UNSCOPED)).all()
+    written = 0
+    for trust_id in trusts:
+        with context.use(system_context(db, "job:weekly-flags", trust_id=trust_id)):
+            schools = db.scalars(select(School).where(School.trust_id == trust_id)).all()
+            written += recompute(db, list(schools), [week], now.date())
+    return f"flags for the week of {week.isoformat()}: {written} school snapshots"
+
+
+def _purge_old_sessions(db: Session, _now: datetime) -> str:
     removed = purge_sessions(db, older_than=timedelta(days=30))
     return f"removed {removed} sessions that ended more than 30 days ago"
 
@@ -39,6 +62,13 @@ JOBS: dict[str, Job] = {
             run=_purge_old_sessions,
             cron={"hour": "3", "minute": "15"},
         ),
+        Job(
+            name="weekly-flags",
+            description="Compute every school's flags for the week just ended",
+            period_of=_last_week,
+            run=_weekly_flags,
+            cron={"day_of_week": "mon", "hour": "6", "minute": "0"},
+        ),
     ]
 }
 
@@ -46,7 +76,8 @@ JOBS: dict[str, Job] = {
 def run_job(database: Database, name: str, *, now: datetime | None = None) -> JobRun:
     """Run a job for the current period unless it already ran; its work and its record commit together."""
     job = JOBS[name]
-    period = job.period_of(now or utcnow())
+    now = now or utcnow()
+    period = job.period_of(now)
     with database.session() as db:
         done = db.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
         if done is not None:
@@ -55,7 +86,7 @@ def run_job(database: Database, name: str, *, now: datetime | None = None) -> Jo
         db.add(record)
         try:
             db.flush()  # claim the period first: a concurrent duplicate fails here
-            record.detail = job.run(db)
+            record.detail = job.run(db, now)
             record.finished_at = utcnow()
             db.commit()
         except IntegrityError:

@@ -57,6 +57,14 @@ class TenantScoped:
         return mapped_column(ForeignKey("schools.id"), primary_key=True, sort_order=-10)
 
 
+class TrustScoped:
+    """Mixin for settings a trust owns: the ORM filters it by the trusts in the tenant context."""
+
+    @declared_attr
+    def trust_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(ForeignKey("trusts.id"), primary_key=True, sort_order=-10)
+
+
 class UuidKeyed:
     """A random row id for low-volume tenant rows whose key is (school_id, id)."""
 

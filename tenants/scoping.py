@@ -14,10 +14,10 @@ from sqlalchemy.sql.util import find_tables
 
 from app.db import Base
 from tenants.context import current, current_or_none
-from tenants.models import Membership, School, TenantScoped, Trust
+from tenants.models import Membership, School, TenantScoped, Trust, TrustScoped
 
 UNSCOPED = {"tenant_unscoped": True}
-_SCOPED_CLASSES = (TenantScoped, School, Trust, Membership)
+_SCOPED_CLASSES = (TenantScoped, TrustScoped, School, Trust, Membership)
 _RLS_KEY = "turnout_rls_school_ids"
 _SET_SCHOOLS = text("SELECT set_config('turnout.school_ids', :ids, true)")
 
@@ -26,7 +26,7 @@ _SET_SCHOOLS = text("SELECT set_config('turnout.school_ids', :ids, true)")
 def _scoped_tables() -> frozenset[str]:
     tables = {School.__tablename__, Trust.__tablename__, Membership.__tablename__}
     for mapper in Base.registry.mappers:
-        if issubclass(mapper.class_, TenantScoped):
+        if issubclass(mapper.class_, TenantScoped | TrustScoped):
             tables.add(mapper.local_table.name)
     return frozenset(tables)
 
@@ -90,6 +90,7 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
             lambda cls: cls.school_id.in_(school_ids),
             include_aliases=True,
         ),
+        with_loader_criteria(TrustScoped, lambda cls: cls.trust_id.in_(trust_ids), include_aliases=True),
         with_loader_criteria(School, lambda cls: cls.id.in_(school_ids), include_aliases=True),
         with_loader_criteria(Trust, lambda cls: cls.id.in_(trust_ids), include_aliases=True),
         with_loader_criteria(

@@ -107,5 +107,20 @@ def test_demo_prints_logins_that_work_and_has_registers(app: Flask, client: Flas
     report = _run("report", "attendance", "--school", "149001", "--from", "2025-09-01", "--to", "2025-09-30")
     rows = json.loads(report.output)["rows"]
     assert rows and sum(r["possible_sessions"] for r in rows) > 0
+    flags = json.loads(_run("report", "flags", "--school", "149001", "--week", "2025-09-17").output)
+    assert flags["week_start"] == "2025-09-15" and flags["rows"]
+    to_sunday = _run(
+        "report", "attendance", "--school", "149001", "--from", "2025-08-01", "--to", "2025-09-21"
+    )
+    ytd = {r["upn"]: r["attendance_rate"] for r in json.loads(to_sunday.output)["rows"]}
+    assert {r["upn"]: r["ytd_attendance"] for r in flags["rows"]} == {
+        u: ytd[u] for u in (r["upn"] for r in flags["rows"])
+    }
+    assert {r["flag"] for r in flags["rows"]} <= {"new", "green", "amber", "red", "purple"}
+    assert all(r["next_step"] and r["trend"] for r in flags["rows"])
+    as_csv = _run("report", "flags", "--school", "149001", "--week", "2025-09-15", "--format", "csv").output
+    assert as_csv.splitlines()[0] == (
+        "upn,week_start,ytd_attendance,previous_ytd_attendance,week_attendance,change_pp,flag,trend,next_step"
+    )
     again = _run("demo", "--if-empty")
     assert again.exit_code == 0 and "not loaded" in again.output

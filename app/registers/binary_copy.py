@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -23,3 +25,20 @@ def payload(columns: list[tuple[np.ndarray, str]]) -> bytes:
         rows[f"length{i}"] = np.dtype(kind).itemsize
         rows[f"value{i}"] = values
     return _SIGNATURE + rows.tobytes() + _TRAILER
+
+
+def read(cursor: Any, query: str, params: Sequence[Any], kinds: Sequence[str]) -> list[np.ndarray]:
+    """Run COPY (query) TO STDOUT in binary and return its columns; every value must be non-NULL
+    and of the given big-endian numpy type ('>i4' for integer and date, '>i8' for bigint)."""
+    layout = [("fields", ">i2")]
+    for i, kind in enumerate(kinds):
+        layout += [(f"length{i}", ">i4"), (f"value{i}", kind)]
+    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)", params) as copy:
+        data = b"".join(bytes(chunk) for chunk in copy)
+    rows = np.frombuffer(
+        data,
+        np.dtype(layout),
+        offset=len(_SIGNATURE),
+        count=(len(data) - len(_SIGNATURE) - 2) // np.dtype(layout).itemsize,
+    )
+    return [rows[f"value{i}"].astype(kind.replace(">", "=")) for i, kind in enumerate(kinds)]

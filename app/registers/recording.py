@@ -143,7 +143,9 @@ def _upsert(
         )
         return
     delta = f"{table}_delta"
-    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {delta} (LIKE {table}) ON COMMIT DELETE ROWS")
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {delta} (LIKE {table}) ON COMMIT DELETE ROWS"
+    )
     connection.exec_driver_sql(f"DELETE FROM {delta}")  # empty unless written earlier in this transaction
     data = binary_copy.payload(
         [
