@@ -17,6 +17,7 @@ from tests.databases import fresh_postgres
 
 PG_BASE = os.environ.get("TURNOUT_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 DEMO_ARGS = ["demo", "--schools", "100", "--pupils", "60000", "--start", "2025-09-01", "--weeks", "15"]
+FLAGS_ARGS = (100, 600, 190)  # schools, pupils per school, school days: 22.8 million marks
 SCENARIOS = {
     # name: (backend, schools, pupils per school, school days, time the report)
     "school_year_sqlite": ("sqlite", 1, 1500, 190, 1),
@@ -62,9 +63,22 @@ def _run(name: str, backend: str, args: tuple[int, ...]) -> dict:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _flags_trust() -> dict:
+    """Weekly flags for a 100-school, 60,000-pupil trust's full year, with the DuckDB reference."""
+    with tempfile.TemporaryDirectory() as instance, _database("postgresql", instance) as url:
+        env = {**os.environ, "TURNOUT_INSTANCE_PATH": instance, "TURNOUT_DATABASE_URL": url}
+        print(f"flags_trust_postgresql: {FLAGS_ARGS}", file=sys.stderr, flush=True)
+        out = subprocess.run(  # noqa: S603 - runs this repository's own worker module
+            [sys.executable, "-m", "tests.bench.flags_worker", *map(str, FLAGS_ARGS)],
+            env=env, check=True, stdout=subprocess.PIPE, text=True, timeout=3600,
+        )  # fmt: skip
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     results = {name: _run(name, backend, args) for name, (backend, *args) in SCENARIOS.items()}
     demo_seconds = _demo_trust()
+    flags = _flags_trust()
     figures = {
         "import_marks_per_s.sqlite": results["school_year_sqlite"]["marks_per_s"],
         "import_marks_per_s.postgresql": results["school_year_postgresql"]["marks_per_s"],
@@ -73,12 +87,19 @@ def main() -> None:
         "report_attendance_school_year_s": results["school_year_postgresql"]["report_s"],
         "report_attendance_school_year_s.sqlite": results["school_year_sqlite"]["report_s"],
         "demo_load_trust_s": demo_seconds,
+        "flags_recompute_trust_s": flags["flags_recompute_trust_s"],
+        "flags_reference_duckdb_s": flags["flags_reference_duckdb_s"],
+        "flags_incremental_day_s": flags["flags_incremental_day_s"],
     }
     sizes = {
         name: {"schools": s, "pupils_per_school": p, "school_days": d, "marks": results[name]["marks"]}
         for name, (_backend, s, p, d, _r) in SCENARIOS.items()
     }
     sizes["demo_trust_postgresql"] = {"arguments": " ".join(DEMO_ARGS)}
+    sizes["flags_trust_postgresql"] = {
+        "schools": FLAGS_ARGS[0], "pupils_per_school": FLAGS_ARGS[1], "school_days": FLAGS_ARGS[2],
+        "marks": flags["marks"], "snapshots": flags["snapshots"],
+    }  # fmt: skip
     print(f"\n{'figure':<46} {'value':>14}")
     for key, value in figures.items():
         print(f"{key:<46} {value:>14,.3f}")
