@@ -27,6 +27,9 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.auth import login as _login  # noqa: F401 - registers the user loader
 
     _register_blueprints(app)
+    from dashboards import init_dashboards
+
+    init_dashboards(app)
     _register_guards(app)
     _register_errors(app)
     app.after_request(add_security_headers)

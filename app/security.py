@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 CSP = "; ".join(
     [
@@ -20,8 +20,19 @@ CSP = "; ".join(
 )
 
 
+def _policy() -> str:
+    """Dash pages: their own inline boot script by hash, and the inline styles AG Grid and Plotly inject."""
+    if not request.path.startswith("/dashboards/"):
+        return CSP
+    dash_app = current_app.extensions.get("turnout.dash")
+    hashes = " ".join(dash_app.csp_hashes()) if dash_app is not None else ""
+    return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}").replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+
+
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", _policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -152,7 +152,9 @@ def test_the_monday_job_closes_last_week_for_every_school_once(
         stored = db.scalars(select(FlagSnapshot)).all()
     assert {s.school_id for s in stored} >= {world.a1.id, world.b1.id}
     assert all(s.closed and s.week_start == WEEK_2 for s in stored)
-    assert next(s for s in stored if s.school_id == world.a1.id).pupils == len(upns) + 1  # and the world's pupil
+    assert (
+        next(s for s in stored if s.school_id == world.a1.id).pupils == len(upns) + 1
+    )  # and the world's pupil
 
 
 def test_flags_of_another_trusts_school_are_refused(

@@ -1,0 +1,131 @@
+"""What the dashboards show, read from pre-aggregated tables only (flag snapshots, the admission register).
+
+Every function takes a URN from the browser and finds the school again through the tenant context
+of the signed-in user, so a forged request naming another trust's school is simply not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.db import get_session
+from app.flags.rules import FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
+from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
+from app.registers.measures import is_persistent, is_severe, rate
+from app.registers.models import SEN_STATUSES, Pupil
+from tenants.access import PUPIL_READERS
+from tenants.models import School
+
+FLAG_ICONS = {"new": "○", "green": "✓", "amber": "!", "red": "▲", "purple": "◆"}
+TREND_ARROWS = {"improved": "↑ improved", "declined": "↓ declined", "unchanged": "→ unchanged", "new": "new"}
+
+
+def school_for_pupil_data(urn: int) -> School:
+    """The school, if the signed-in user may see its pupils; 404 for any other school, 403 for governors."""
+    school = get_session().scalar(select(School).where(School.urn == urn))
+    if school is None:
+        abort(404)
+    if current_user.principal.role_at(school.id) not in PUPIL_READERS:
+        abort(403)
+    return school
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The school's headline for one week, pooled over pupils (design.md: rates pool sessions)."""
+
+    ytd_attendance: float | None
+    week_attendance: float | None
+    change_pp: float | None
+    pupils: int
+    persistent: int
+    severe: int
+    counted: int  # pupils with any possible session: the PA and SA denominators
+    by_flag: dict[str, int]
+    ytd_absent_sessions: int
+
+
+def tiles(flags: WeekFlags) -> Tiles:
+    r = flags.rows
+    possible, attended = int(r["ytd_possible"].sum()), int(r["ytd_attended"].sum())
+    before_possible, before_attended = int(r["before_possible"].sum()), int(r["before_attended"].sum())
+    now, before = rate(attended, possible), rate(before_attended, before_possible)
+    absent = r["ytd_possible"].astype(int) - r["ytd_attended"]
+    counted = r["ytd_possible"] > 0
+    return Tiles(
+        ytd_attendance=now,
+        week_attendance=rate(int(r["week_attended"].sum()), int(r["week_possible"].sum())),
+        change_pp=now - before if now is not None and before is not None else None,
+        pupils=len(r),
+        persistent=sum(
+            bool(is_persistent(a, p))
+            for a, p in zip(absent[counted].tolist(), r["ytd_possible"][counted].tolist(), strict=True)
+        ),
+        severe=sum(
+            bool(is_severe(a, p))
+            for a, p in zip(absent[counted].tolist(), r["ytd_possible"][counted].tolist(), strict=True)
+        ),
+        counted=int(counted.sum()),
+        by_flag={name: int((r["flag"] == i).sum()) for i, name in enumerate(FLAGS)},
+        ytd_absent_sessions=int(absent.sum()),
+    )
+
+
+def week_rows(school: School, flags: WeekFlags) -> list[dict]:
+    """One grid row per pupil on roll that week: who they are, their flag and what to do next."""
+    pupils = {p.id: p for p in get_session().scalars(select(Pupil).where(Pupil.school_id == school.id))}
+    rows = []
+    for (
+        pid,
+        ytd_p,
+        ytd_a,
+        before_p,
+        before_a,
+        week_p,
+        week_a,
+        flag,
+        trend,
+        step,
+        _open,
+    ) in flags.rows.tolist():
+        pupil = pupils[pid]
+        now, before = rate(ytd_a, ytd_p), rate(before_a, before_p)
+        rows.append(
+            {"pupil_id": pid, "pupil_url": f"/schools/{school.urn}/pupils/{pid}#register", "name": pupil.display_name, "year": pupil.year_group, "form": pupil.form or "",
+             "flag": FLAGS[flag], "flag_label": f"{FLAG_ICONS[FLAGS[flag]]} {FLAG_LABELS[FLAGS[flag]]}",
+             "ytd": _round(now), "week": _round(rate(week_a, week_p)),
+             "change": _round(now - before) if now is not None and before is not None else None,
+             "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
+             "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
+             "fsm": "Yes" if pupil.fsm else "No", "sen": SEN_STATUSES.get(pupil.sen, pupil.sen),
+             "eal": "Yes" if pupil.eal else "No", "looked_after": "Yes" if pupil.looked_after else "No"}
+        )  # fmt: skip
+    return sorted(rows, key=lambda row: (row["ytd"] is None, row["ytd"] if row["ytd"] is not None else 0))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def school_week(urn: int, week: date, today: date) -> tuple[School, WeekFlags]:
+    """The week's snapshot for a school the user may see (stored, or computed now and kept)."""
+    school = school_for_pupil_data(urn)
+    flags = week_flags(get_session(), school, week, today)
+    get_session().commit()
+    return school, flags
+
+
+def week_choices(today: date) -> list[date]:
+    return list(reversed(weeks_of_year(today)))
+
+
+def default_week(weeks: list[date], today: date) -> str | None:
+    """The last week that has ended (what the weekly meeting reviews), else this week."""
+    ended = [w for w in weeks if (today - w).days >= 7]
+    chosen = ended[0] if ended else (weeks[0] if weeks else None)
+    return chosen.isoformat() if chosen else None
