@@ -1,0 +1,1 @@
+"""Dashboard pages, each registered with the Dash app by dashboards.init_dashboards."""
