@@ -21,6 +21,8 @@ from app.auth import passwords
 from app.db import Base
 from app.extensions import limiter
 from app.migrate import upgrade
+from tenants.models import School
+from tenants.scoping import UNSCOPED
 from tests import factories
 from tests.databases import fresh_postgres
 
@@ -142,3 +144,11 @@ def world(db: Session) -> World:
         "b1": f.pupil(b1, surname="Canarybirch"),
     }
     return World(trust_a, trust_b, a1, a2, b1, users, pupils)
+
+
+@pytest.fixture
+def school(db: Session, world: World) -> School:
+    """School A1 as a model, for services that take one."""
+    found = db.get(School, world.a1.id, execution_options=UNSCOPED)
+    assert found is not None
+    return found

@@ -21,7 +21,6 @@ from jobs.definitions import run_job
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School
-from tenants.scoping import UNSCOPED
 from tests.conftest import World
 from tests.factories import Factory
 
@@ -35,13 +34,6 @@ REGISTERS = {  # ten sessions a week, Monday AM to Friday PM
     "improver": ("/\\/\\I\\/\\/\\", "/\\/\\/\\/\\/\\"),
     "joiner": (None, "/\\/\\/\\/\\/\\"),
 }
-
-
-@pytest.fixture
-def school(db: Session, world: World) -> School:
-    found = db.get(School, world.a1.id, execution_options=UNSCOPED)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

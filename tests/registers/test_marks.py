@@ -21,19 +21,12 @@ from app.registers.reports import Period, amendment_rows, attendance_rows
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School
-from tenants.scoping import UNSCOPED, sync_rls
+from tenants.scoping import sync_rls
 from tests.conftest import World
 from tests.factories import Factory
 
 TODAY = date(2025, 12, 19)
 PERSON = Recorder(None, "Dana Clerk", "Data manager")
-
-
-@pytest.fixture
-def school(db: Session, world: World) -> School:
-    found = db.get(School, world.a1.id, execution_options=UNSCOPED)
-    assert found is not None
-    return found
 
 
 @pytest.fixture
