@@ -112,6 +112,25 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+def whole_number(value: object) -> int:
+    """A URN as the browser sent it; anything else is a bad request, not a server error."""
+    try:
+        return int(str(value))
+    except ValueError:
+        abort(400)
+
+
+def week_of(value: object) -> date:
+    """A week picked in the browser (YYYY-MM-DD), not in the future."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        abort(400)
+    if day > date.today():
+        abort(400)
+    return day
+
+
 def school_week(urn: int, week: date, today: date) -> tuple[School, WeekFlags]:
     """The week's snapshot for a school the user may see (stored, or computed now and kept)."""
     school = school_for_pupil_data(urn)

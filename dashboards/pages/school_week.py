@@ -116,7 +116,7 @@ dash.register_page(
 
 def show_week(week: str, urn: int) -> tuple[list, list[dict]]:
     """Re-derives the school from the signed-in user: a forged URN is not found."""
-    school, flags = data.school_week(int(urn), date.fromisoformat(week), date.today())
+    school, flags = data.school_week(data.whole_number(urn), data.week_of(week), date.today())
     return _tiles(data.tiles(flags)), data.week_rows(school, flags)
 
 

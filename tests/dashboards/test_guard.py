@@ -105,3 +105,14 @@ def test_dash_pages_keep_scripts_strict(app: Flask, world: World) -> None:
     script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
     assert "unsafe-inline" not in script_src and "'sha256-" in script_src
     assert "cdn" not in page.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(
+    ("urn", "week"), [("100001", "next tuesday"), ("x", "2025-09-15"), ("100001", "2999-01-04")]
+)
+def test_malformed_callback_values_are_bad_requests(app: Flask, world: World, urn: str, week: str) -> None:
+    client = signed_in(app.test_client(), world.users["a1_lead"])
+    body = _show_week(world.a1.urn, week)
+    body["state"][0]["value"] = urn
+    response = client.post("/dashboards/_dash-update-component", json=body, headers=SAME_SITE)
+    assert response.status_code == 400 and b"Canary" not in response.data
