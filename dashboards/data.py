@@ -14,14 +14,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.db import get_session
-from app.flags.rules import FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
+from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
 from app.registers.measures import is_persistent, is_severe, rate
 from app.registers.models import SEN_STATUSES, Pupil
 from tenants.access import PUPIL_READERS
 from tenants.models import School
 
-FLAG_ICONS = {"new": "○", "green": "✓", "amber": "!", "red": "▲", "purple": "◆"}
 TREND_ARROWS = {"improved": "↑ improved", "declined": "↓ declined", "unchanged": "→ unchanged", "new": "new"}
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.flags.rules import FLAGS, STEP_LIST, TRENDS
+from app.flags.rules import FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import week_flags
 from app.registers.measures import rate
 from app.registers.models import Pupil
+from app.registers.recording import week_start
 from tenants.models import School
 
 FLAG_FIELDS = (
@@ -34,3 +36,29 @@ def flag_rows(db: Session, school: School, week: date, today: date) -> list[dict
              "flag": FLAGS[flag], "trend": TRENDS[trend], "next_step": STEP_LIST[step]}
         )  # fmt: skip
     return sorted(rows, key=lambda row: row["upn"])
+
+
+@dataclass(frozen=True)
+class PupilFlag:
+    """A pupil's flag for the last week that ended, as the pupil page shows it."""
+
+    week_start: date
+    flag: str
+    label: str
+    trend: str
+    next_step: str
+    ytd_attendance: float | None
+
+
+def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> PupilFlag | None:
+    """The pupil's row of last week's snapshot (computed and kept if need be); None if not on roll then."""
+    flags = week_flags(db, school, week_start(today) - timedelta(days=7), today)
+    db.commit()
+    found = flags.rows[flags.rows["pupil"] == pupil_id]
+    if not len(found):
+        return None
+    row = found[0]
+    return PupilFlag(
+        flags.week_start, FLAGS[row["flag"]], FLAG_LABELS[FLAGS[row["flag"]]], TRENDS[row["trend"]],
+        STEPS[STEP_LIST[row["step"]]], rate(int(row["ytd_attended"]), int(row["ytd_possible"])),
+    )  # fmt: skip

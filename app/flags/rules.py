@@ -19,6 +19,13 @@ FLAG_LABELS = {
     "red": "Red: persistent absence",
     "purple": "Purple: severe absence",
 }
+FLAG_ICONS = {
+    "new": "○",
+    "green": "✓",
+    "amber": "!",
+    "red": "▲",
+    "purple": "◆",
+}  # a flag is never colour alone
 TRENDS = ("new", "improved", "unchanged", "declined")
 STEPS = {
     "refer": "Refer to the DSL, senior attendance champion, SENDCo or local authority",

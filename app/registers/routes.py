@@ -11,6 +11,8 @@ from app.access import pupil_or_404, require_role, school_or_404
 from app.attendance.forms import AmendForm
 from app.attendance.routes import lessons_per_day
 from app.db import get_session
+from app.flags import report as flag_report
+from app.flags.rules import FLAG_ICONS
 from app.registers import school_view, services
 from app.registers.fields import FIELDS, parse_values
 from app.registers.forms import ContactForm, CsrfOnly, ImportForm, LeaverForm
@@ -101,6 +103,8 @@ def show(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
         register=register,
         absence_sentence=describe_absence(register.counts, lessons_per_day(school)),
         choices=CHOICES,
+        flag=flag_report.pupil_flag(get_session(), school, pupil.id, date.today()),
+        flag_icons=FLAG_ICONS,
     )
 
 

@@ -8,6 +8,7 @@ import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, dcc, html
 
+from app.flags.rules import FLAG_ICONS
 from dashboards import data
 
 dash.register_page(
@@ -97,7 +98,12 @@ def layout(urn: str | None = None, **_query: str) -> html.Div:
                 columnDefs=COLUMNS,
                 rowData=[],
                 defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True},
-                dashGridOptions={"animateRows": False, "rowHeight": 36, "enableCellTextSelection": True},
+                dashGridOptions={
+                    "animateRows": False,
+                    "rowHeight": 36,
+                    "enableCellTextSelection": True,
+                    "suppressColumnVirtualisation": True,  # every cell readable by assistive tech and search
+                },
                 csvExportParams={"fileName": f"flags-{school.urn}.csv"},
                 style={"height": "620px"},
             ),
@@ -146,6 +152,10 @@ def register(app: dash.Dash) -> None:
     )(export)
 
 
+def _pupils(count: int) -> str:
+    return f"{count} pupil" if count == 1 else f"{count} pupils"
+
+
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
 
@@ -163,10 +173,10 @@ def _tiles(t: data.Tiles) -> list:
         _tile("This week", _percent(t.week_attendance), "attendance"),
         _tile(
             "Persistent absence",
-            f"{t.persistent} pupils",
+            _pupils(t.persistent),
             f"{share(t.persistent)} of pupils (10% or more missed)",
         ),
-        _tile("Severe absence", f"{t.severe} pupils", f"{share(t.severe)} of pupils (50% or more missed)"),
+        _tile("Severe absence", _pupils(t.severe), f"{share(t.severe)} of pupils (50% or more missed)"),
         _tile("Days missed", f"{days:,.0f}", "school days missed this year, all pupils"),
         html.Section(
             [
@@ -175,7 +185,7 @@ def _tiles(t: data.Tiles) -> list:
                     [
                         html.Li(
                             [
-                                html.Span(f"{data.FLAG_ICONS[f]} {f.title()}", className=f"flag flag-{f}"),
+                                html.Span(f"{FLAG_ICONS[f]} {f.title()}", className=f"flag flag-{f}"),
                                 f" {n}",
                             ]
                         )
