@@ -11,7 +11,7 @@ from datetime import date
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import get_session
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
@@ -77,7 +77,16 @@ def tiles(flags: WeekFlags) -> Tiles:
 
 def week_rows(school: School, flags: WeekFlags) -> list[dict]:
     """One grid row per pupil on roll that week: who they are, their flag and what to do next."""
-    pupils = {p.id: p for p in get_session().scalars(select(Pupil).where(Pupil.school_id == school.id))}
+    pupils = {
+        row[0]: row
+        for row in get_session().execute(
+            select(Pupil.id, func.coalesce(Pupil.preferred_forename, Pupil.legal_forename),
+                   func.coalesce(Pupil.preferred_surname, Pupil.legal_surname), Pupil.year_group, Pupil.form,
+                   Pupil.fsm, Pupil.sen, Pupil.eal, Pupil.looked_after)
+            .where(Pupil.school_id == school.id)
+        )
+    }  # fmt: skip
+    yes_no = ("No", "Yes")
     rows = []
     for (
         pid,
@@ -92,19 +101,21 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
         step,
         _open,
     ) in flags.rows.tolist():
-        pupil = pupils[pid]
+        _, forename, surname, year, form, fsm, sen, eal, looked_after = pupils[pid]
         now, before = rate(ytd_a, ytd_p), rate(before_a, before_p)
         rows.append(
-            {"pupil_id": pid, "pupil_url": f"/schools/{school.urn}/pupils/{pid}#register", "name": pupil.display_name, "year": pupil.year_group, "form": pupil.form or "",
-             "flag": FLAGS[flag], "flag_label": f"{FLAG_ICONS[FLAGS[flag]]} {FLAG_LABELS[FLAGS[flag]]}",
+            {"pupil_id": pid, "pupil_url": f"/schools/{school.urn}/pupils/{pid}#register", "name": f"{forename} {surname}",
+             "year": year, "form": form or "", "flag": FLAGS[flag], "flag_label": _FLAG_TEXT[flag],
              "ytd": _round(now), "week": _round(rate(week_a, week_p)),
              "change": _round(now - before) if now is not None and before is not None else None,
              "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
-             "fsm": "Yes" if pupil.fsm else "No", "sen": SEN_STATUSES.get(pupil.sen, pupil.sen),
-             "eal": "Yes" if pupil.eal else "No", "looked_after": "Yes" if pupil.looked_after else "No"}
+             "fsm": yes_no[fsm], "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal], "looked_after": yes_no[looked_after]}
         )  # fmt: skip
     return sorted(rows, key=lambda row: (row["ytd"] is None, row["ytd"] if row["ytd"] is not None else 0))
+
+
+_FLAG_TEXT = [f"{FLAG_ICONS[f]} {FLAG_LABELS[f]}" for f in FLAGS]
 
 
 def _round(value: float | None) -> float | None:

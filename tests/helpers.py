@@ -37,3 +37,20 @@ def post_form(
     """Post to a path with a token taken from the page that shows the form."""
     token = csrf_token(client, form_page or path)
     return client.post(path, data={**data, "csrf_token": token})
+
+
+SAME_SITE = {"Origin": "http://localhost"}  # what a browser sends with a Dash request from this site
+
+
+def show_week_body(urn: object, week: str = "2025-09-15") -> dict:
+    """The JSON a browser posts to _dash-update-component for the weekly view's main callback."""
+    return {
+        "output": "..flags-tiles.children...flags-grid.rowData..",
+        "outputs": [
+            {"id": "flags-tiles", "property": "children"},
+            {"id": "flags-grid", "property": "rowData"},
+        ],
+        "inputs": [{"id": "flags-week", "property": "value", "value": week}],
+        "state": [{"id": "flags-school", "property": "data", "value": urn}],
+        "changedPropIds": ["flags-week.value"],
+    }

@@ -17,6 +17,7 @@ from tests.databases import fresh_postgres
 
 PG_BASE = os.environ.get("TURNOUT_BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 DEMO_ARGS = ["demo", "--schools", "100", "--pupils", "60000", "--start", "2025-09-01", "--weeks", "15"]
+DASHBOARD_ARGS = (2000, 60)  # pupils, school days of registers
 FLAGS_ARGS = (100, 600, 190)  # schools, pupils per school, school days: 22.8 million marks
 SCENARIOS = {
     # name: (backend, schools, pupils per school, school days, time the report)
@@ -75,10 +76,23 @@ def _flags_trust() -> dict:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _dashboard_school() -> dict:
+    """Server time of the weekly view's callback for a 2,000-pupil school, 200 requests, on PostgreSQL."""
+    with tempfile.TemporaryDirectory() as instance, _database("postgresql", instance) as url:
+        env = {**os.environ, "TURNOUT_INSTANCE_PATH": instance, "TURNOUT_DATABASE_URL": url}
+        print(f"dashboard_school_postgresql: {DASHBOARD_ARGS}", file=sys.stderr, flush=True)
+        out = subprocess.run(  # noqa: S603 - runs this repository's own worker module
+            [sys.executable, "-m", "tests.bench.dashboard_worker", *map(str, DASHBOARD_ARGS)],
+            env=env, check=True, stdout=subprocess.PIPE, text=True, timeout=1800,
+        )  # fmt: skip
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     results = {name: _run(name, backend, args) for name, (backend, *args) in SCENARIOS.items()}
     demo_seconds = _demo_trust()
     flags = _flags_trust()
+    dashboard = _dashboard_school()
     figures = {
         "import_marks_per_s.sqlite": results["school_year_sqlite"]["marks_per_s"],
         "import_marks_per_s.postgresql": results["school_year_postgresql"]["marks_per_s"],
@@ -90,6 +104,7 @@ def main() -> None:
         "flags_recompute_trust_s": flags["flags_recompute_trust_s"],
         "flags_reference_duckdb_s": flags["flags_reference_duckdb_s"],
         "flags_incremental_day_s": flags["flags_incremental_day_s"],
+        "dashboard_school_p95_ms": dashboard["dashboard_school_p95_ms"],
     }
     sizes = {
         name: {"schools": s, "pupils_per_school": p, "school_days": d, "marks": results[name]["marks"]}
@@ -100,6 +115,8 @@ def main() -> None:
         "schools": FLAGS_ARGS[0], "pupils_per_school": FLAGS_ARGS[1], "school_days": FLAGS_ARGS[2],
         "marks": flags["marks"], "snapshots": flags["snapshots"],
     }  # fmt: skip
+    sizes["dashboard_school_postgresql"] = {"pupils": DASHBOARD_ARGS[0], "school_days": DASHBOARD_ARGS[1],
+                                             "requests": dashboard["requests"]}  # fmt: skip
     print(f"\n{'figure':<46} {'value':>14}")
     for key, value in figures.items():
         print(f"{key:<46} {value:>14,.3f}")

@@ -8,24 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import World
-from tests.helpers import signed_in
+from tests.helpers import SAME_SITE, show_week_body, signed_in
 
-SAME_SITE = {"Origin": "http://localhost"}
 INTERNAL = ["_dash-layout", "_dash-dependencies", "_reload-hash"]
-
-
-def _show_week(urn: int, week: str = "2025-09-15") -> dict:
-    """The body the browser posts for the weekly view's main callback."""
-    return {
-        "output": "..flags-tiles.children...flags-grid.rowData..",
-        "outputs": [
-            {"id": "flags-tiles", "property": "children"},
-            {"id": "flags-grid", "property": "rowData"},
-        ],
-        "inputs": [{"id": "flags-week", "property": "value", "value": week}],
-        "state": [{"id": "flags-school", "property": "data", "value": urn}],
-        "changedPropIds": ["flags-week.value"],
-    }
 
 
 @pytest.mark.parametrize("path", INTERNAL)
@@ -38,7 +23,7 @@ def test_anonymous_pages_redirect_to_sign_in_and_callbacks_get_401(client: Flask
     page = client.get(f"/dashboards/schools/{world.a1.urn}/week")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
     forged = client.post(
-        "/dashboards/_dash-update-component", json=_show_week(world.a1.urn), headers=SAME_SITE
+        "/dashboards/_dash-update-component", json=show_week_body(world.a1.urn), headers=SAME_SITE
     )
     assert forged.status_code == 401 and b"Canary" not in forged.data
 
@@ -46,7 +31,7 @@ def test_anonymous_pages_redirect_to_sign_in_and_callbacks_get_401(client: Flask
 def test_a_forged_callback_for_another_trusts_school_is_not_found(app: Flask, world: World) -> None:
     client = signed_in(app.test_client(), world.users["b1_lead"])
     response = client.post(
-        "/dashboards/_dash-update-component", json=_show_week(world.a1.urn), headers=SAME_SITE
+        "/dashboards/_dash-update-component", json=show_week_body(world.a1.urn), headers=SAME_SITE
     )
     assert response.status_code == 404
     assert b"Canaryalder" not in response.data and b"Alder" not in response.data
@@ -55,7 +40,7 @@ def test_a_forged_callback_for_another_trusts_school_is_not_found(app: Flask, wo
 def test_the_same_callback_works_for_the_schools_own_lead(app: Flask, world: World) -> None:
     client = signed_in(app.test_client(), world.users["a1_lead"])
     response = client.post(
-        "/dashboards/_dash-update-component", json=_show_week(world.a1.urn), headers=SAME_SITE
+        "/dashboards/_dash-update-component", json=show_week_body(world.a1.urn), headers=SAME_SITE
     )
     assert response.status_code == 200
     rows = response.get_json()["response"]["flags-grid"]["rowData"]
@@ -66,7 +51,7 @@ def test_the_same_callback_works_for_the_schools_own_lead(app: Flask, world: Wor
 def test_governors_get_no_pupil_rows(app: Flask, world: World) -> None:
     client = signed_in(app.test_client(), world.users["a_governor"])
     response = client.post(
-        "/dashboards/_dash-update-component", json=_show_week(world.a1.urn), headers=SAME_SITE
+        "/dashboards/_dash-update-component", json=show_week_body(world.a1.urn), headers=SAME_SITE
     )
     assert response.status_code == 403 and b"Canary" not in response.data
 
@@ -82,7 +67,7 @@ def test_governors_get_no_pupil_rows(app: Flask, world: World) -> None:
 def test_posts_from_another_site_are_refused(app: Flask, world: World, headers: dict, status: int) -> None:
     client = signed_in(app.test_client(), world.users["a1_lead"])
     response = client.post(
-        "/dashboards/_dash-update-component", json=_show_week(world.a1.urn), headers=headers
+        "/dashboards/_dash-update-component", json=show_week_body(world.a1.urn), headers=headers
     )
     assert response.status_code == status and b"Canary" not in response.data
 
@@ -112,7 +97,7 @@ def test_dash_pages_keep_scripts_strict(app: Flask, world: World) -> None:
 )
 def test_malformed_callback_values_are_bad_requests(app: Flask, world: World, urn: str, week: str) -> None:
     client = signed_in(app.test_client(), world.users["a1_lead"])
-    body = _show_week(world.a1.urn, week)
+    body = show_week_body(world.a1.urn, week)
     body["state"][0]["value"] = urn
     response = client.post("/dashboards/_dash-update-component", json=body, headers=SAME_SITE)
     assert response.status_code == 400 and b"Canary" not in response.data
