@@ -49,50 +49,31 @@ def _demo_trust() -> float:
         return time.perf_counter() - started
 
 
-def _run(name: str, backend: str, args: tuple[int, ...]) -> dict:
+def _worker(name: str, backend: str, module: str, args: tuple[int, ...]) -> dict:
+    """Run one benchmark worker in its own process (so its peak memory is its own) on a fresh
+    database; it prints its figures as JSON on its last line."""
     with tempfile.TemporaryDirectory() as instance, _database(backend, instance) as url:
         env = {**os.environ, "TURNOUT_INSTANCE_PATH": instance, "TURNOUT_DATABASE_URL": url}
-        print(
-            f"{name}: {args[0]} school(s) x {args[1]} pupils x {args[2]} days ...",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"{name}: {' '.join(map(str, args))} ...", file=sys.stderr, flush=True)
         out = subprocess.run(  # noqa: S603 - runs this repository's own worker module
-            [sys.executable, "-m", "tests.bench.worker", *map(str, args)],
-            env=env, check=True, stdout=subprocess.PIPE, text=True, timeout=1800,
-        )  # fmt: skip
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _flags_trust() -> dict:
-    """Weekly flags for a 100-school, 60,000-pupil trust's full year, with the DuckDB reference."""
-    with tempfile.TemporaryDirectory() as instance, _database("postgresql", instance) as url:
-        env = {**os.environ, "TURNOUT_INSTANCE_PATH": instance, "TURNOUT_DATABASE_URL": url}
-        print(f"flags_trust_postgresql: {FLAGS_ARGS}", file=sys.stderr, flush=True)
-        out = subprocess.run(  # noqa: S603 - runs this repository's own worker module
-            [sys.executable, "-m", "tests.bench.flags_worker", *map(str, FLAGS_ARGS)],
+            [sys.executable, "-m", module, *map(str, args)],
             env=env, check=True, stdout=subprocess.PIPE, text=True, timeout=3600,
         )  # fmt: skip
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _dashboard_school() -> dict:
-    """Server time of the weekly view's callback for a 2,000-pupil school, 200 requests, on PostgreSQL."""
-    with tempfile.TemporaryDirectory() as instance, _database("postgresql", instance) as url:
-        env = {**os.environ, "TURNOUT_INSTANCE_PATH": instance, "TURNOUT_DATABASE_URL": url}
-        print(f"dashboard_school_postgresql: {DASHBOARD_ARGS}", file=sys.stderr, flush=True)
-        out = subprocess.run(  # noqa: S603 - runs this repository's own worker module
-            [sys.executable, "-m", "tests.bench.dashboard_worker", *map(str, DASHBOARD_ARGS)],
-            env=env, check=True, stdout=subprocess.PIPE, text=True, timeout=1800,
-        )  # fmt: skip
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
-    results = {name: _run(name, backend, args) for name, (backend, *args) in SCENARIOS.items()}
+    results = {
+        name: _worker(name, backend, "tests.bench.worker", tuple(args))
+        for name, (backend, *args) in SCENARIOS.items()
+    }
     demo_seconds = _demo_trust()
-    flags = _flags_trust()
-    dashboard = _dashboard_school()
+    # Weekly flags for a 100-school trust's full year, with the DuckDB reference on the same marks.
+    flags = _worker("flags_trust_postgresql", "postgresql", "tests.bench.flags_worker", FLAGS_ARGS)
+    # Server time of the weekly view's callback for a 2,000-pupil school, 200 requests.
+    dashboard = _worker(
+        "dashboard_school_postgresql", "postgresql", "tests.bench.dashboard_worker", DASHBOARD_ARGS
+    )
     figures = {
         "import_marks_per_s.sqlite": results["school_year_sqlite"]["marks_per_s"],
         "import_marks_per_s.postgresql": results["school_year_postgresql"]["marks_per_s"],

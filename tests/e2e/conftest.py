@@ -12,6 +12,8 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.factories import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
@@ -61,3 +63,11 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"), full_page=True)
     context.close()
+
+
+def sign_in(page: Page, live_url: str, email: str) -> None:
+    """Sign in through the form, as a person does."""
+    page.goto(f"{live_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

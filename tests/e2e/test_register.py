@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from tests.conftest import World
-from tests.e2e.conftest import ARTIFACTS
-from tests.factories import PASSWORD, Factory
+from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.factories import Factory
 
 DAY = date.today() - timedelta(days=date.today().weekday() + 3)  # the Friday before last
 
@@ -18,10 +18,7 @@ def test_mark_a_register_then_amend_a_mark(page: Page, live_url: str, db: Sessio
     f = Factory(db)
     for surname in ("Adeyemi", "Brooks", "Chen"):
         f.pupil(world.a1, surname=surname, form="5A", admission_date=DAY - timedelta(days=30))
-    page.goto(f"{live_url}/login")
-    page.get_by_label("Email address").fill(world.users["a1_staff"])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_url, world.users["a1_staff"])
     page.get_by_role("link", name="Alder One Primary").click()
     page.get_by_role("link", name="Take a register").click()
     page.get_by_label("Form or year group").select_option("5A")

@@ -15,8 +15,8 @@ from tenants import context
 from tenants.access import system_context
 from tenants.models import School
 from tests.conftest import World
-from tests.e2e.conftest import ARTIFACTS
-from tests.factories import PASSWORD, Factory
+from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.factories import Factory
 
 LAST_WEEK = week_start(date.today()) - timedelta(days=7)
 REGISTERS = {  # two weeks of ten sessions: 90% is red, 95% amber, 100% green
@@ -43,10 +43,7 @@ def test_lead_filters_to_red_and_opens_a_pupil(
     page: Page, live_url: str, db: Session, world: World, school: School
 ) -> None:
     _registers(db, world, school)
-    page.goto(f"{live_url}/login")
-    page.get_by_label("Email address").fill(world.users["a1_lead"])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_url, world.users["a1_lead"])
     page.get_by_role("link", name="Alder One Primary").click()
     page.get_by_role("link", name="Weekly flags").click()
 
