@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.access import require_role, school_or_404
 from app.db import get_session
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
-from app.registers.measures import is_persistent, is_severe, rate
+from app.registers.measures import change_pp, is_persistent, is_severe, rate
 from app.registers.models import SEN_STATUSES, Pupil
 from tenants.access import PUPIL_READERS
 from tenants.models import School
@@ -26,11 +26,8 @@ TREND_ARROWS = {"improved": "↑ improved", "declined": "↓ declined", "unchang
 
 def school_for_pupil_data(urn: int) -> School:
     """The school, if the signed-in user may see its pupils; 404 for any other school, 403 for governors."""
-    school = get_session().scalar(select(School).where(School.urn == urn))
-    if school is None:
-        abort(404)
-    if current_user.principal.role_at(school.id) not in PUPIL_READERS:
-        abort(403)
+    school = school_or_404(urn)
+    require_role(school, PUPIL_READERS)
     return school
 
 
@@ -56,19 +53,14 @@ def tiles(flags: WeekFlags) -> Tiles:
     now, before = rate(attended, possible), rate(before_attended, before_possible)
     absent = r["ytd_possible"].astype(int) - r["ytd_attended"]
     counted = r["ytd_possible"] > 0
+    pairs = list(zip(absent[counted].tolist(), r["ytd_possible"][counted].tolist(), strict=True))
     return Tiles(
         ytd_attendance=now,
         week_attendance=rate(int(r["week_attended"].sum()), int(r["week_possible"].sum())),
-        change_pp=now - before if now is not None and before is not None else None,
+        change_pp=change_pp(now, before),
         pupils=len(r),
-        persistent=sum(
-            bool(is_persistent(a, p))
-            for a, p in zip(absent[counted].tolist(), r["ytd_possible"][counted].tolist(), strict=True)
-        ),
-        severe=sum(
-            bool(is_severe(a, p))
-            for a, p in zip(absent[counted].tolist(), r["ytd_possible"][counted].tolist(), strict=True)
-        ),
+        persistent=sum(bool(is_persistent(a, p)) for a, p in pairs),
+        severe=sum(bool(is_severe(a, p)) for a, p in pairs),
         counted=int(counted.sum()),
         by_flag={name: int((r["flag"] == i).sum()) for i, name in enumerate(FLAGS)},
         ytd_absent_sessions=int(absent.sum()),
@@ -107,7 +99,7 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
             {"pupil_id": pid, "pupil_url": f"/schools/{school.urn}/pupils/{pid}#register", "name": f"{forename} {surname}",
              "year": year, "form": form or "", "flag": FLAGS[flag], "flag_label": _FLAG_TEXT[flag],
              "ytd": _round(now), "week": _round(rate(week_a, week_p)),
-             "change": _round(now - before) if now is not None and before is not None else None,
+             "change": _round(change_pp(now, before)),
              "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
              "fsm": yes_no[fsm], "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal], "looked_after": yes_no[looked_after]}

@@ -30,14 +30,14 @@ class Job:
     cron: dict[str, str]
 
 
-def _last_week(now: datetime) -> str:
+def _last_week(now: datetime) -> date:
     """The Monday of the week before `now`: the week that has just ended."""
-    return (week_start(now.date()) - timedelta(days=7)).isoformat()
+    return week_start(now.date()) - timedelta(days=7)
 
 
 def _weekly_flags(db: Session, now: datetime) -> str:
     """Close last week's flag snapshots for every school, one trust at a time."""
-    week = date.fromisoformat(_last_week(now))
+    week = _last_week(now)
     trusts = db.scalars(select(Trust.id).order_by(Trust.id).execution_options(**UNSCOPED)).all()
     written = 0
     for trust_id in trusts:
@@ -65,7 +65,7 @@ JOBS: dict[str, Job] = {
         Job(
             name="weekly-flags",
             description="Compute every school's flags for the week just ended",
-            period_of=_last_week,
+            period_of=lambda now: _last_week(now).isoformat(),
             run=_weekly_flags,
             cron={"day_of_week": "mon", "hour": "6", "minute": "0"},
         ),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.flags.rules import FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import week_flags
-from app.registers.measures import rate
+from app.registers.measures import change_pp, rate
 from app.registers.models import Pupil
 from app.registers.recording import week_start
 from tenants.models import School
@@ -32,7 +32,7 @@ def flag_rows(db: Session, school: School, week: date, today: date) -> list[dict
         rows.append(
             {"upn": upns[pupil], "week_start": flags.week_start, "ytd_attendance": now,
              "previous_ytd_attendance": before, "week_attendance": rate(week_a, week_p),
-             "change_pp": now - before if now is not None and before is not None else None,
+             "change_pp": change_pp(now, before),
              "flag": FLAGS[flag], "trend": TRENDS[trend], "next_step": STEP_LIST[step]}
         )  # fmt: skip
     return sorted(rows, key=lambda row: row["upn"])

@@ -15,6 +15,11 @@ def rate(part: float, possible: float) -> float | None:
     return part / possible * 100 if possible else None
 
 
+def change_pp(now: float | None, before: float | None) -> float | None:
+    """A rate's change in percentage points; None when either rate is missing."""
+    return now - before if now is not None and before is not None else None
+
+
 def is_persistent(absent: int, possible: int) -> bool | None:
     """Absence of 10% or more (so exactly 90.0% attendance is persistent absence)."""
     return absent * PERSISTENT_SHARE >= possible if possible else None
