@@ -15,6 +15,7 @@ from app.registers import school_view, taking
 from app.registers.codes import CODES
 from app.registers.recording import Recorder
 from app.registers.reports import Period, pupil_counts, pupils_in_period
+from app.schools.settings import lessons_per_day
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
 from tenants.models import Role
 
@@ -25,11 +26,6 @@ VIEWERS = PUPIL_READERS | {Role.GOVERNOR}
 def _recorder() -> Recorder:
     user = current_user.user
     return Recorder(user.id, user.name, user.job_title)
-
-
-def lessons_per_day(school) -> int:  # type: ignore[no-untyped-def]
-    """Lessons in a school day, for letters and pupil pages (a trust setting; 5 by default)."""
-    return int(school.trust.settings.get("lessons_per_day", 5))
 
 
 @bp.get("/attendance")

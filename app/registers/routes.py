@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from app.access import pupil_or_404, require_role, school_or_404
 from app.attendance.forms import AmendForm
-from app.attendance.routes import lessons_per_day
 from app.db import get_session
 from app.flags import report as flag_report
 from app.flags.rules import FLAG_ICONS
@@ -19,6 +18,7 @@ from app.registers.forms import ContactForm, CsrfOnly, ImportForm, LeaverForm
 from app.registers.importer import ImportRejected, import_pupils
 from app.registers.measures import describe_absence
 from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS, Pupil
+from app.schools.settings import lessons_per_day
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
 from tenants.models import School
 
