@@ -12,12 +12,17 @@ from datetime import date
 from flask import abort
 from sqlalchemy import func, select
 
-from app.access import require_role, school_or_404
+from app.access import pupil_or_404, require_role, school_or_404
 from app.db import get_session
+from app.flags.report import PupilFlag, pupil_flag
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
-from app.registers.measures import change_pp, is_persistent, is_severe, rate
-from app.registers.models import SEN_STATUSES, Pupil
+from app.registers.measures import change_pp, describe_absence, is_persistent, is_severe, rate
+from app.registers.models import SEN_STATUSES, YEAR_GROUPS, Pupil
+from app.registers.pupil_patterns import Patterns, pupil_patterns
+from app.registers.school_view import MIN_POSSIBLE_FOR_BANDING, PupilRegister, band_index, pupil_register
+from app.schools.settings import lesson_minutes, lessons_per_day
+from dashboards.guard import PREFIX
 from tenants.access import PUPIL_READERS
 from tenants.models import School
 
@@ -96,13 +101,15 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
         _, forename, surname, year, form, fsm, sen, eal, looked_after = pupils[pid]
         now, before = rate(ytd_a, ytd_p), rate(before_a, before_p)
         rows.append(
-            {"pupil_id": pid, "pupil_url": f"/schools/{school.urn}/pupils/{pid}#register", "name": f"{forename} {surname}",
+            {"pupil_id": pid, "pupil_url": f"{PREFIX}schools/{school.urn}/pupils/{pid}", "name": f"{forename} {surname}",
              "year": year, "form": form or "", "flag": FLAGS[flag], "flag_label": _FLAG_TEXT[flag],
              "ytd": _round(now), "week": _round(rate(week_a, week_p)),
-             "change": _round(change_pp(now, before)),
+             "change": _round(change_pp(now, before)), "trend_key": TRENDS[trend],
              "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
+             "band": band_index(ytd_p - ytd_a, ytd_p) if ytd_p >= MIN_POSSIBLE_FOR_BANDING else None,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
-             "fsm": yes_no[fsm], "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal], "looked_after": yes_no[looked_after]}
+             "fsm": yes_no[fsm], "sen_code": sen, "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal],
+             "looked_after": yes_no[looked_after]}
         )  # fmt: skip
     return sorted(rows, key=lambda row: (row["ytd"] is None, row["ytd"] if row["ytd"] is not None else 0))
 
@@ -150,3 +157,38 @@ def default_week(weeks: list[date], today: date) -> str | None:
     ended = [w for w in weeks if (today - w).days >= 7]
     chosen = ended[0] if ended else (weeks[0] if weeks else None)
     return chosen.isoformat() if chosen else None
+
+
+def filter_choices(school: School) -> tuple[list[str], list[str]]:
+    """The school's year groups (in school order) and forms, for the filter bar."""
+    found = get_session().execute(
+        select(Pupil.year_group, Pupil.form).where(Pupil.school_id == school.id).distinct()
+    )
+    pairs = found.all()
+    years = [y for y in YEAR_GROUPS if any(p[0] == y for p in pairs)]
+    return years, sorted({form for _y, form in pairs if form})
+
+
+@dataclass(frozen=True)
+class PupilPage:
+    """Everything the pupil view shows; the register calendar is the pupil's own marks (a legal record
+    has no rollup), the rest comes from rollups and the week's snapshot."""
+
+    school: School
+    pupil: Pupil
+    flag: PupilFlag | None
+    register: PupilRegister
+    patterns: Patterns
+    sentence: str
+    lesson_minutes: int
+
+
+def pupil_page(urn: int, pupil_id: int, today: date) -> PupilPage:
+    school = school_for_pupil_data(urn)
+    pupil = pupil_or_404(school, pupil_id)
+    db = get_session()
+    register = pupil_register(db, school, pupil, today)
+    return PupilPage(
+        school, pupil, pupil_flag(db, school, pupil.id, today), register, pupil_patterns(db, school, pupil, today),
+        describe_absence(register.counts, lessons_per_day(school)), lesson_minutes(school),
+    )  # fmt: skip

@@ -24,8 +24,12 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
 def band_of(counts: Counts) -> int:
     """Index into BANDS of a pupil's overall absence rate ([0,5), [5,10), ... [50,100])."""
-    rate = counts.absence_rate or 0.0
-    return min(int(rate // 5), len(BANDS) - 1)
+    return band_index(counts.absent, counts.possible)
+
+
+def band_index(absent: int, possible: int) -> int:
+    """The band in whole numbers (absent / possible * 20), so exactly 10.0% absence is in [10,15)."""
+    return min(absent * 20 // possible, len(BANDS) - 1) if possible else 0
 
 
 @dataclass
