@@ -27,9 +27,10 @@ def init_dashboards(app: Flask) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
-    from dashboards.pages import school_week
+    from dashboards.pages import cohorts, pupil, school_week  # noqa: F401 - importing a page registers it
 
     school_week.register(dash_app)
+    cohorts.register(dash_app)
     dash_app.layout = shell.layout
     guard.install(app)
     from app.extensions import csrf
