@@ -1,4 +1,5 @@
-"""What the dashboards show, read from pre-aggregated tables only (flag snapshots, the admission register).
+"""What the dashboards show, read from pre-aggregated tables (flag snapshots, pupil weeks, school
+sessions) and the admission register; only the pupil view reads marks, one pupil's register.
 
 Every function takes a URN from the browser and finds the school again through the tenant context
 of the signed-in user, so a forged request naming another trust's school is simply not found.
