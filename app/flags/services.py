@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -228,6 +229,14 @@ def history(db: Session, trust_id: int) -> list[Version]:
 
 
 def _save(db: Session, trust_id: int, rules: RuleSet, by_name: str, by_title: str) -> int | None:
+    try:
+        return _save_once(db, trust_id, rules, by_name, by_title)
+    except IntegrityError:  # another leader took this version number a moment ago: take the next one
+        db.rollback()
+        return _save_once(db, trust_id, rules, by_name, by_title)
+
+
+def _save_once(db: Session, trust_id: int, rules: RuleSet, by_name: str, by_title: str) -> int | None:
     _version, in_use = current_rules(db, trust_id)
     if _same(rules, in_use):
         return None
