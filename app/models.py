@@ -3,6 +3,7 @@
 from app.api import models as api_models
 from app.auth import models as auth_models
 from app.flags import models as flag_models
+from app.interventions import models as intervention_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
 from jobs import models as job_models
@@ -12,6 +13,7 @@ __all__ = [
     "api_models",
     "auth_models",
     "flag_models",
+    "intervention_models",
     "job_models",
     "mark_models",
     "register_models",

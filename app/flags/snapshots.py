@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.flags.models import FlagSnapshot
 from app.flags.rules import RuleSet, flags_of, steps_of, trends_of
 from app.flags.rulesets import current_rules
+from app.interventions.models import Case
 from app.registers import binary_copy
 from app.registers.marks import MarkBatch, PupilWeek
 from app.registers.models import Pupil
@@ -155,13 +156,15 @@ def compute(db: Session, schools: list[School], weeks: list[date], today: date) 
         raise PermissionError("flags are computed only for schools the tenant context allows")
     counts = _pupil_weeks(db, school_ids, first, weeks[-1])
     pupils = _pupils(db, school_ids, weeks[0], weeks[-1])
+    cases = _cases(db, school_ids)
     rules = {trust_id: current_rules(db, trust_id) for trust_id in {s.trust_id for s in schools}}
     found: list[WeekFlags] = []
     for school in schools:
         version, rule_set = rules[school.trust_id]
         found += _school_weeks(
-            school.id, counts.get(school.id), pupils.get(school.id), first, weeks, today, version, rule_set
-        )
+            school.id, counts.get(school.id), pupils.get(school.id), cases.get(school.id), first, weeks, today,
+            version, rule_set,
+        )  # fmt: skip
     return found
 
 
@@ -169,6 +172,7 @@ def _school_weeks(
     school_id: int,
     counts: tuple[np.ndarray, ...] | None,
     pupils: tuple[np.ndarray, ...] | None,
+    cases: tuple[np.ndarray, ...] | None,
     first: date,
     weeks: list[date],
     today: date,
@@ -189,9 +193,6 @@ def _school_weeks(
         possible[at[known], column] = week_possible[known]
         attended[at[known], column] = week_attended[known]
     ytd_possible, ytd_attended = possible.cumsum(axis=1), attended.cumsum(axis=1)
-    open_intervention = np.zeros(
-        len(ids), bool
-    )  # interventions (a later issue) will say who has an open case
     found = []
     for monday in weeks:
         k = (monday - first).days // 7 + 1
@@ -206,7 +207,7 @@ def _school_weeks(
         rows["trend"] = trends_of(
             rows["ytd_possible"], rows["ytd_attended"], rows["before_possible"], rows["before_attended"]
         )
-        rows["open_intervention"] = open_intervention[on_roll]
+        rows["open_intervention"] = _open_at(cases, rows["pupil"], monday.toordinal() + 6)
         rows["step"] = steps_of(
             rule_set.rules, rows["flag"], rows["trend"], rows["open_intervention"].astype(bool)
         )
@@ -268,6 +269,34 @@ def _pupils(db: Session, school_ids: list[int], first: date, last: date) -> dict
     for school_id, pid, admitted, left in rows:
         grouped[school_id].append((pid, admitted.toordinal(), left.toordinal() if left else 10**7))
     return {s: tuple(np.array(c, np.int64) for c in zip(*found, strict=True)) for s, found in grouped.items()}
+
+
+def _cases(db: Session, school_ids: list[int]) -> dict[int, tuple[np.ndarray, ...]]:
+    """Every case's pupil and the days it opened and closed (never closed: the far future), per school."""
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for school_id, pupil, opened, closed in db.execute(
+        select(Case.school_id, Case.pupil_id, Case.opened_on, Case.closed_on).where(
+            Case.school_id.in_(school_ids)
+        )
+    ):
+        found.setdefault(school_id, []).append(
+            (pupil, opened.toordinal(), closed.toordinal() if closed else _NEVER)
+        )
+    return {
+        s: tuple(np.array(column, np.int64) for column in zip(*rows, strict=True))
+        for s, rows in found.items()
+    }
+
+
+_NEVER = date.max.toordinal()
+
+
+def _open_at(cases: tuple[np.ndarray, ...] | None, pupils: np.ndarray, day: int) -> np.ndarray:
+    """Which pupils had a case open at the end of the day (opened by then, not yet closed)."""
+    if cases is None:
+        return np.zeros(len(pupils), bool)
+    pupil, opened, closed = cases
+    return np.isin(pupils, pupil[(opened <= day) & (closed > day)])
 
 
 def _last_batches(db: Session, school_ids: list[int]) -> dict[int, int]:
