@@ -18,6 +18,7 @@ from app.db import get_session
 from app.flags.report import PupilFlag, pupil_flag
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
+from app.interventions.services import CaseSummary, open_case_summaries
 from app.registers.measures import change_pp, describe_absence, is_persistent, is_severe, rate
 from app.registers.models import SEN_STATUSES, YEAR_GROUPS, Pupil
 from app.registers.pupil_patterns import Patterns, pupil_patterns
@@ -85,6 +86,7 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
         )
     }  # fmt: skip
     yes_no = ("No", "Yes")
+    cases = open_case_summaries(get_session(), school)
     rows = []
     for (
         pid,
@@ -110,9 +112,16 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
              "band": band_index(ytd_p - ytd_a, ytd_p) if ytd_p >= MIN_POSSIBLE_FOR_BANDING else None,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
              "fsm": yes_no[fsm], "sen_code": sen, "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal],
-             "looked_after": yes_no[looked_after]}
+             "looked_after": yes_no[looked_after], **_case_columns(cases.get(pid))}
         )  # fmt: skip
     return sorted(rows, key=lambda row: (row["ytd"] is None, row["ytd"] if row["ytd"] is not None else 0))
+
+
+def _case_columns(case: CaseSummary | None) -> dict[str, str]:
+    """Owner, open case and last action as they stand now, whichever week is shown."""
+    if case is None:
+        return {"owner": "", "open_case": "No", "last_action": ""}
+    return {"owner": case.owner, "open_case": f"Yes: {case.stage}", "last_action": case.last_action}
 
 
 _FLAG_TEXT = [f"{FLAG_ICONS[f]} {FLAG_LABELS[f]}" for f in FLAGS]

@@ -3,16 +3,23 @@ calls them; every one refuses another trust's school."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import zipfile
+from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.interventions import services
+from app.registers.models import Pupil
+from app.registers.recording import Recorder
+from tenants import context
+from tenants.access import system_context
 from tenants.models import School
 from tests.conftest import World
 from tests.helpers import FILTER_IDS, SAME_SITE, SINGLE, callback_output, dash_body, show_week_body, signed_in
@@ -133,7 +140,6 @@ def test_the_excel_download_has_the_filtered_rows_and_no_formulas(lead: FlaskCli
     body = _download_body(100001, None, "flags-export-xlsx", **{"f-flag": ["red", "amber"]})
     sent = lead.post(UPDATE, json=body, headers=SAME_SITE).get_json()["response"]["flags-download"]["data"]
     assert sent["filename"].endswith(".xlsx") and sent["base64"]
-    import base64
 
     book = zipfile.ZipFile(io.BytesIO(base64.b64decode(sent["content"])))
     strings = book.read("xl/sharedStrings.xml").decode()
@@ -149,3 +155,23 @@ def test_downloads_for_another_trusts_school_are_not_found(
     for trigger in ("flags-export", "flags-export-xlsx"):
         response = other.post(UPDATE, json=_download_body(100001, None, trigger), headers=SAME_SITE)
         assert response.status_code == 404 and b"Okafor" not in response.data
+
+
+def test_open_cases_show_their_owner_stage_and_last_action(
+    lead: FlaskClient, db: Session, school: School
+) -> None:
+    okafor = next(r for r in _rows(lead) if r["name"].endswith("Okafor"))
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        pupil = db.get(Pupil, (school.id, okafor["pupil_id"]))
+        assert pupil is not None
+        who = Recorder(None, "Alex Morgan", "Senior attendance champion")
+        case = services.open_case(db, school, pupil, stage="monitor", owner_id=1, owner_name="Alex Morgan",
+                                  reason="Red", opened_on=date.today(), recorder=who, today=date.today())  # fmt: skip
+        services.record_action(db, school, case, kind="phone_call", owner_name="Alex Morgan", due_on=None,
+                               done_on=date.today(), notes="", outcome="Reached mum", follow_up_on=None,
+                               restricted=False, recorder=who, today=date.today())  # fmt: skip
+        db.commit()
+    rows = {r["name"].split()[-1]: r for r in _rows(lead)}
+    assert (rows["Okafor"]["owner"], rows["Okafor"]["open_case"]) == ("Alex Morgan", "Yes: Monitor")
+    assert rows["Okafor"]["last_action"] == f"Phone call, done {date.today():%-d %b}"
+    assert (rows["Chen"]["open_case"], rows["Chen"]["owner"]) == ("No", "")
