@@ -18,7 +18,7 @@ from app.db import get_session
 from app.flags.report import PupilFlag, pupil_flag
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEP_LIST, STEPS, TRENDS
 from app.flags.snapshots import WeekFlags, week_flags, weeks_of_year
-from app.interventions.services import CaseSummary, open_case_summaries
+from app.interventions.services import CaseSummary, open_case_summaries, pupil_milestones
 from app.registers.measures import change_pp, describe_absence, is_persistent, is_severe, rate
 from app.registers.models import SEN_STATUSES, YEAR_GROUPS, Pupil
 from app.registers.pupil_patterns import Patterns, pupil_patterns
@@ -191,6 +191,7 @@ class PupilPage:
     patterns: Patterns
     sentence: str
     lesson_minutes: int
+    milestones: list[tuple[date, str]]  # cases opened and actions done
 
 
 def pupil_page(urn: int, pupil_id: int, today: date) -> PupilPage:
@@ -201,4 +202,5 @@ def pupil_page(urn: int, pupil_id: int, today: date) -> PupilPage:
     return PupilPage(
         school, pupil, pupil_flag(db, school, pupil.id, today), register, pupil_patterns(db, school, pupil, today),
         describe_absence(register.counts, lessons_per_day(school)), lesson_minutes(school),
+        pupil_milestones(db, school, pupil.id),
     )  # fmt: skip

@@ -240,3 +240,20 @@ def _flags_changed(db: Session, school: School) -> None:
         .where(FlagSnapshot.school_id == school.id, FlagSnapshot.closed.is_(False))
         .values(last_batch=-1)
     )
+
+
+def pupil_milestones(db: Session, school: School, pupil_id: int) -> list[tuple[date, str]]:
+    """Cases opened and actions done for a pupil, by date: the markers on their attendance line."""
+    found = [
+        (c.opened_on, f"Case opened ({STAGE_LABELS[c.stage]})")
+        for c in db.scalars(select(Case).where(Case.school_id == school.id, Case.pupil_id == pupil_id))
+    ]
+    done = db.execute(
+        select(CaseAction.done_on, CaseAction.kind).where(
+            CaseAction.school_id == school.id,
+            CaseAction.pupil_id == pupil_id,
+            CaseAction.done_on.is_not(None),
+        )
+    )
+    found += [(day, ACTION_LABELS[kind]) for day, kind in done]
+    return sorted(found)

@@ -38,7 +38,7 @@ def layout(urn: str | None = None, pupil_id: str | None = None, **_query: str) -
             _flag(page),
             html.P(page.sentence, className="sentence"),
             html.H2("Attendance through the year"),
-            _trend(page.patterns),
+            _trend(page.patterns, page.milestones),
             html.H2("Where the absence falls"),
             _patterns(page.patterns, page.lesson_minutes),
             html.H2("Register this year"),
@@ -74,7 +74,7 @@ def _flag(page: data.PupilPage) -> html.Section:
     )  # fmt: skip
 
 
-def _trend(p: Patterns) -> html.Div:
+def _trend(p: Patterns, milestones: list[tuple[date, str]]) -> html.Div:
     if not p.weeks:
         return html.P("No registers have been recorded for this pupil this year.")
     weeks = [w.week_start.isoformat() for w in p.weeks]
@@ -93,6 +93,10 @@ def _trend(p: Patterns) -> html.Div:
              "marker": {"color": "#b9cbe6"}, "hovertemplate": "Week of %{x}: %{y:.1f}%<extra></extra>"},
             {"type": "scatter", "mode": "lines+markers", "x": weeks, "y": ytd, "name": "Year to date",
              "line": {"color": "#1d4f91", "width": 3}, "hovertemplate": "Year to date by %{x}: %{y:.1f}%<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "x": [d.isoformat() for d, _ in milestones],
+             "y": [99] * len(milestones), "text": [what for _, what in milestones], "name": "Interventions",
+             "marker": {"symbol": "triangle-down", "size": 12, "color": "#5b2a86"},
+             "hovertemplate": "%{x}: %{text}<extra></extra>"},
         ],
         "layout": {
             "height": 320, "margin": {"l": 48, "r": 16, "t": 16, "b": 40}, "bargap": 0.35,
@@ -109,9 +113,10 @@ def _trend(p: Patterns) -> html.Div:
                               html.Td(_pct(w.year_to_date), className="num")]) for w in p.weeks])],
         className="table compact",
     )  # fmt: skip
+    steps = "; ".join(f"{what} on {day:%-d %b}" for day, what in milestones)
     return html.Div(
         [
-            html.P(summary),
+            html.P(summary + (f" Interventions (▼ on the chart): {steps}." if steps else "")),
             html.Figure(dcc.Graph(id="pupil-trend", figure=figure, config={"displayModeBar": False}),
                         **{"aria-hidden": "true"}),
             html.Details([html.Summary("The same figures as a table"), table]),

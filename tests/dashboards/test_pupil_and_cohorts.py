@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.interventions import services
+from app.registers.models import Pupil
+from app.registers.recording import Recorder
+from tenants import context
+from tenants.access import system_context
 from tenants.models import School
 from tests.conftest import World
 from tests.factories import Factory, PupilRef
@@ -109,3 +115,27 @@ def test_a_forged_cohort_request_for_another_trusts_school_is_not_found(
     assert response.status_code == 404 and b"Free school meals" not in response.data
     anonymous = app.test_client().post(UPDATE, json=_cohort_body(100001), headers=SAME_SITE)
     assert anonymous.status_code == 401
+
+
+def test_the_pupils_line_marks_cases_and_actions(
+    app: Flask, db: Session, world: World, school: School, pupils: dict[str, PupilRef]
+) -> None:
+    today = date.today()
+    who = Recorder(None, "Alex Morgan", "Senior attendance champion")
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        pupil = db.get(Pupil, (school.id, pupils["Okafor"].id))
+        assert pupil is not None
+        case = services.open_case(db, school, pupil, stage="monitor", owner_id=1, owner_name="Alex Morgan",
+                                  reason="Red", opened_on=today, recorder=who, today=today)  # fmt: skip
+        services.record_action(db, school, case, kind="home_visit", owner_name="Alex Morgan", due_on=None,
+                               done_on=today, notes="Private", outcome="", follow_up_on=None, restricted=True,
+                               recorder=who, today=today)  # fmt: skip
+        db.commit()
+    client = signed_in(app.test_client(), world.users["a1_lead"])
+    status, body = _page(client, f"/dashboards/schools/100001/pupils/{pupils['Okafor'].id}")
+    text = _text(json.loads(body)["response"]["_pages_content"]["children"])
+    assert (
+        f"Interventions (▼ on the chart): Case opened (Monitor) on {today:%-d %b}; Home visit on {today:%-d %b}."
+        in text
+    )
+    assert "Private" not in body  # notes stay on the case, never on the chart
