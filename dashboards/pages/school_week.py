@@ -131,9 +131,9 @@ def search(text: str | None, options: dict) -> dict:
 def pick_band(_clicks: list) -> tuple:
     """A number in the matrix narrows the list to its year (or every year) and band."""
     chosen = ctx.triggered_id
-    if not chosen or not any(_clicks):
+    if not isinstance(chosen, dict) or not any(_clicks):
         return dash.no_update, dash.no_update
-    year, band = chosen["year"], chosen["band"]
+    year, band = chosen.get("year"), chosen.get("band")  # the main callback checks both, as for any filter
     return ([year] if year else []), [band]
 
 
