@@ -34,6 +34,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": os.environ.get("TURNOUT_DATABASE_URL", f"sqlite:///{instance}/turnout.db"),
         "DB_APP_ROLE": os.environ.get("TURNOUT_DB_APP_ROLE", "turnout_app"),
+        "STORAGE_URL": os.environ.get("TURNOUT_STORAGE_URL", f"file://{instance}/objects"),
+        "S3_ENDPOINT_URL": os.environ.get("TURNOUT_S3_ENDPOINT_URL") or None,  # None: AWS itself
         "SECRET_KEY": secret or _default_secret(instance),
         "SESSION_IDLE_MINUTES": int(os.environ.get("TURNOUT_SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(os.environ.get("TURNOUT_SESSION_MAX_HOURS", "12")),
