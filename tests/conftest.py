@@ -26,6 +26,8 @@ from tenants.scoping import UNSCOPED
 from tests import factories
 from tests.databases import fresh_postgres
 
+pytest_plugins = ["tests.storage_fixtures"]  # store (folder and S3) and s3_endpoint (moto's server)
+
 PG_URL = os.environ.get("TURNOUT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
 
