@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash
-from dash import html
+from dash import dcc, html
 from flask_login import current_user
+
+from tenants.models import School
 
 
 def layout() -> html.Div:
@@ -35,3 +39,31 @@ def layout() -> html.Div:
             ),
         ]
     )
+
+
+def breadcrumbs(school: School, *trail: tuple[str, str | None]) -> html.Nav:
+    """Your schools › the school › …; the last step, the page itself, has no link."""
+    steps: list = [
+        html.A("Your schools", href="/"),
+        " › ",
+        html.A(school.name, href=f"/schools/{school.urn}"),
+    ]
+    for text, href in trail:
+        steps += [" › ", html.A(text, href=href) if href else text]
+    return html.Nav(steps, className="breadcrumbs", **{"aria-label": "Breadcrumb"})
+
+
+def week_picker(component_id: str, weeks: list[date], chosen: str | None) -> html.Div:
+    """Any week of the year so far, latest first."""
+    options = [{"label": f"Week beginning {w:%-d %B %Y}", "value": w.isoformat()} for w in weeks]
+    return html.Div(
+        [
+            html.Label("Week", htmlFor=component_id),
+            dcc.Dropdown(id=component_id, options=options, value=chosen, clearable=False),
+        ],
+        className="field",
+    )
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}%"

@@ -7,7 +7,7 @@ from dash import dcc, html
 from app.flags.rules import FLAG_ICONS, FLAG_LABELS, FLAGS, STEPS, TRENDS
 from app.registers.models import SEN_STATUSES
 from app.registers.school_view import BANDS
-from dashboards import data
+from dashboards import data, shell
 from dashboards.week_filters import YES_NO, Matrix, band_label
 
 # (control id, label, WeekFilters field, several at once?) in WeekFilters' field order
@@ -73,8 +73,8 @@ def tiles(t: data.Tiles) -> list:
     share = (lambda n: f"{n / t.counted * 100:.1f}%") if t.counted else (lambda _n: "–")
     days = t.ytd_absent_sessions / 2
     return [
-        _tile("Year to date", _percent(t.ytd_attendance), f"attendance · {change}"),
-        _tile("This week", _percent(t.week_attendance), "attendance"),
+        _tile("Year to date", shell.percent(t.ytd_attendance), f"attendance · {change}"),
+        _tile("This week", shell.percent(t.week_attendance), "attendance"),
         _tile("Persistent absence", _pupils(t.persistent), f"{share(t.persistent)} of pupils (10% or more missed)"),
         _tile("Severe absence", _pupils(t.severe), f"{share(t.severe)} of pupils (50% or more missed)"),
         _tile("Days missed", f"{days:,.0f}", "school days missed this year, all pupils"),
@@ -143,10 +143,6 @@ def _severity_note(band: int) -> html.Span | str:
 
 def _pupils(count: int) -> str:
     return f"{count} pupil" if count == 1 else f"{count:,} pupils"
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}%"
 
 
 def _tile(title: str, figure: str, note: str) -> html.Section:

@@ -7,7 +7,7 @@ from datetime import date
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboards import data
+from dashboards import data, shell
 from dashboards.cohorts import Dimension, cohorts
 
 
@@ -16,22 +16,13 @@ def layout(urn: str | None = None, **_query: str) -> html.Div:
     weeks = data.week_choices(date.today())
     return html.Div(
         [
-            html.Nav(
-                [html.A("Your schools", href="/"), " › ", html.A(school.name, href=f"/schools/{school.urn}"), " › ",
-                 html.A("Weekly flags", href=f"{data.PREFIX}schools/{school.urn}/week"), " › Cohorts"],
-                className="breadcrumbs", **{"aria-label": "Breadcrumb"},
-            ),
+            shell.breadcrumbs(school, ("Weekly flags", f"{data.PREFIX}schools/{school.urn}/week"), ("Cohorts", None)),
             html.H1("Cohort gaps"),
             html.P("Year-to-date absence for groups of pupils at the end of the chosen week, next to England's "
                    "figure for the same group (or for all pupils in the phase where the DfE publishes no group "
                    "figure). Persistent absence is 10% or more of sessions missed.", className="lede"),
             dcc.Store(id="cohort-school", data=school.urn),
-            html.Div(
-                [html.Label("Week", htmlFor="cohort-week"),
-                 dcc.Dropdown(id="cohort-week", clearable=False, value=data.default_week(weeks, date.today()),
-                              options=[{"label": f"Week beginning {w:%-d %B %Y}", "value": w.isoformat()} for w in weeks])],
-                className="field",
-            ),
+            shell.week_picker("cohort-week", weeks, data.default_week(weeks, date.today())),
             html.Div(id="cohort-body", **{"aria-live": "polite"}),
         ]
     )  # fmt: skip
@@ -80,9 +71,9 @@ def _dimension(d: Dimension) -> list:
     }  # fmt: skip
     head = ["Group", "Pupils", "Absence", "England", "Persistent absence", "England", "Days missed"]
     rows = [
-        html.Tr([html.Th(g.name, scope="row"), _num(f"{g.pupils:,}"), _num(_pct(g.absence_rate)),
+        html.Tr([html.Th(g.name, scope="row"), _num(f"{g.pupils:,}"), _num(shell.percent(g.absence_rate)),
                  _num(f"{g.england.absence:.1f}%" if g.england else "–"),
-                 _num(f"{g.persistent:,} ({_pct(g.persistent_rate)})"),
+                 _num(f"{g.persistent:,} ({shell.percent(g.persistent_rate)})"),
                  _num(f"{g.england.persistent:.1f}%" if g.england and g.england.persistent is not None else "–"),
                  _num(f"{g.absent / 2:,g}")])
         for g in d.groups
@@ -112,7 +103,3 @@ def _num(text: str) -> html.Td:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}%"

@@ -12,7 +12,7 @@ from app.flags.rules import FLAG_ICONS
 from app.registers.measures import Counts
 from app.registers.pupil_patterns import Patterns
 from app.registers.school_view import PupilRegister
-from dashboards import data
+from dashboards import data, shell
 
 EXPECTED, PERSISTENT = 96, 90  # the lines drawn on the chart: the flag thresholds by default
 
@@ -23,11 +23,7 @@ def layout(urn: str | None = None, pupil_id: str | None = None, **_query: str) -
     week_view = f"{data.PREFIX}schools/{school.urn}/week"
     return html.Div(
         [
-            html.Nav(
-                [html.A("Your schools", href="/"), " › ", html.A(school.name, href=f"/schools/{school.urn}"), " › ",
-                 html.A("Weekly flags", href=week_view), f" › {pupil.display_name}"],
-                className="breadcrumbs", **{"aria-label": "Breadcrumb"},
-            ),
+            shell.breadcrumbs(school, ("Weekly flags", week_view), (pupil.display_name, None)),
             html.H1(pupil.display_name),
             html.P(
                 [f"Year {pupil.year_group}", f" · Form {pupil.form}" if pupil.form else "", " · UPN ",
@@ -109,8 +105,8 @@ def _trend(p: Patterns, milestones: list[tuple[date, str]]) -> html.Div:
     table = html.Table(
         [html.Thead(html.Tr([html.Th("Week beginning", scope="col"), html.Th("That week", scope="col", className="num"),
                              html.Th("Year to date", scope="col", className="num")])),
-         html.Tbody([html.Tr([html.Th(f"{w.week_start:%-d %b}", scope="row"), html.Td(_pct(w.week), className="num"),
-                              html.Td(_pct(w.year_to_date), className="num")]) for w in p.weeks])],
+         html.Tbody([html.Tr([html.Th(f"{w.week_start:%-d %b}", scope="row"), html.Td(shell.percent(w.week), className="num"),
+                              html.Td(shell.percent(w.year_to_date), className="num")]) for w in p.weeks])],
         className="table compact",
     )  # fmt: skip
     steps = "; ".join(f"{what} on {day:%-d %b}" for day, what in milestones)
@@ -177,10 +173,6 @@ def _missed(c: Counts) -> str:
 
 def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}%"
 
 
 def _calendar(register: PupilRegister) -> html.Div:

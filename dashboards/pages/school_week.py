@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from app.flags.rules import FLAGS, STEPS
 from app.registers.models import YEAR_GROUPS
-from dashboards import data, export, week_parts
+from dashboards import data, export, shell, week_parts
 from dashboards.week_filters import WeekFilters, apply, matrix
 
 COLUMNS = [
@@ -49,11 +49,7 @@ def layout(urn: str | None = None, flag: str = "", year: str = "", step: str = "
     }
     return html.Div(
         [
-            html.Nav(
-                [html.A("Your schools", href="/"), " › ", html.A(school.name, href=f"/schools/{school.urn}"),
-                 " › Weekly flags"],
-                className="breadcrumbs", **{"aria-label": "Breadcrumb"},
-            ),
+            shell.breadcrumbs(school, ("Weekly flags", None)),
             html.H1("Weekly flags"),
             html.P(
                 ["Every pupil's flag from year-to-date attendance, the change since last week and the next step. ",
@@ -61,17 +57,7 @@ def layout(urn: str | None = None, flag: str = "", year: str = "", step: str = "
                 className="lede",
             ),
             dcc.Store(id="flags-school", data=school.urn),
-            html.Div(
-                [
-                    html.Label("Week", htmlFor="flags-week"),
-                    dcc.Dropdown(
-                        id="flags-week",
-                        options=[{"label": f"Week beginning {w:%-d %B %Y}", "value": w.isoformat()} for w in weeks],
-                        value=data.default_week(weeks, date.today()), clearable=False,
-                    ),
-                ],
-                className="field",
-            ),
+            shell.week_picker("flags-week", weeks, data.default_week(weeks, date.today())),
             html.Div(id="flags-tiles", className="tiles", **{"aria-live": "polite"}),
             html.H2("Banding: absence by year group"),
             html.Div(id="flags-banding"),
