@@ -69,6 +69,14 @@ ENFORCEMENT = frozenset({"penalty_notice", "education_supervision_order", "prose
 PLAN_REVIEW_DAYS = 42  # a support plan is reviewed at most 6 weeks after it was agreed
 
 
+class Recorded:
+    """Who wrote a casework entry and when, as the record shows it."""
+
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_name: Mapped[str] = mapped_column(String(200))
+    recorded_by_title: Mapped[str] = mapped_column(String(200))
+
+
 class Case(TenantScoped, Base):
     """One pupil's intervention case; at most one is open per pupil at a time."""
 
@@ -97,7 +105,7 @@ class Case(TenantScoped, Base):
         return self.closed_on is None
 
 
-class CaseAction(TenantScoped, Base):
+class CaseAction(TenantScoped, Recorded, Base):
     """One step on a case's timeline: planned (due) or done, with who, notes, outcome, follow-up."""
 
     __tablename__ = "case_actions"
@@ -114,12 +122,9 @@ class CaseAction(TenantScoped, Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)  # safeguarding: DSL permission only
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    recorded_by_name: Mapped[str] = mapped_column(String(200))
-    recorded_by_title: Mapped[str] = mapped_column(String(200))
 
 
-class SupportPlan(TenantScoped, Base):
+class SupportPlan(TenantScoped, Recorded, Base):
     """An attendance support meeting's record, reviewed at most six weeks later."""
 
     __tablename__ = "support_plans"
@@ -136,6 +141,3 @@ class SupportPlan(TenantScoped, Base):
     review_on: Mapped[date] = mapped_column(Date)
     reviewed_on: Mapped[date | None] = mapped_column(Date)
     review_outcome: Mapped[str | None] = mapped_column(String(40))  # improved_close | no_change_escalate
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    recorded_by_name: Mapped[str] = mapped_column(String(200))
-    recorded_by_title: Mapped[str] = mapped_column(String(200))
