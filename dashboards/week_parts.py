@@ -119,7 +119,9 @@ def banding(m: Matrix) -> list:
             )  # fmt: skip
         body.append(html.Tr(cells))
     note = (
-        f" {_pupils(m.left_out)} with fewer than 20 possible sessions are not banded." if m.left_out else ""
+        f" {_pupils(m.left_out)} with fewer than 20 possible sessions {'is' if m.left_out == 1 else 'are'} not banded."
+        if m.left_out
+        else ""
     )
     return [
         html.Div(
