@@ -2,6 +2,7 @@
 
 from app.api import models as api_models
 from app.auth import models as auth_models
+from app.calls import models as call_models
 from app.flags import models as flag_models
 from app.interventions import models as intervention_models
 from app.registers import marks as mark_models
@@ -12,6 +13,7 @@ from tenants import models as tenant_models
 __all__ = [
     "api_models",
     "auth_models",
+    "call_models",
     "flag_models",
     "intervention_models",
     "job_models",

@@ -30,6 +30,11 @@ class Principal:
     school_roles: dict[int, Role] = field(default_factory=dict)
     trust_roles: dict[int, Role] = field(default_factory=dict)
     school_trusts: dict[int, int] = field(default_factory=dict)
+    safeguarding_schools: frozenset[int] = frozenset()
+
+    def reads_safeguarding(self, school_id: int) -> bool:
+        """Safeguarding notes: the DSL permission at this school, and a role that reads pupils."""
+        return school_id in self.safeguarding_schools and self.can(school_id, PUPIL_READERS)
 
     def role_at(self, school_id: int) -> Role | None:
         return self.school_roles.get(school_id)
@@ -67,14 +72,19 @@ def resolve_principal(session: Session, user_id: int, *, platform_admin: bool = 
     schools: dict[int, int] = {sid: tid for sid, tid in session.execute(query)}
     school_roles: dict[int, Role] = {}
     trust_roles: dict[int, Role] = {}
+    safeguarding: set[int] = set()
     for m in memberships:
         if m.trust_id is not None:
             trust_roles[m.trust_id] = _stronger(trust_roles.get(m.trust_id), m.role)
             for school_id, trust_id in schools.items():
                 if trust_id == m.trust_id:
                     school_roles[school_id] = _stronger(school_roles.get(school_id), m.role)
+                    if m.safeguarding:
+                        safeguarding.add(school_id)
         elif m.school_id is not None:
             school_roles[m.school_id] = _stronger(school_roles.get(m.school_id), m.role)
+            if m.safeguarding:
+                safeguarding.add(m.school_id)
     if platform_admin:
         all_trusts = session.scalars(select(Trust.id).execution_options(**UNSCOPED))
         trust_roles = dict.fromkeys(all_trusts, Role.TRUST_LEADER)
@@ -84,6 +94,7 @@ def resolve_principal(session: Session, user_id: int, *, platform_admin: bool = 
         school_roles=school_roles,
         trust_roles=trust_roles,
         school_trusts={s: schools[s] for s in school_roles},
+        safeguarding_schools=frozenset(safeguarding),
     )
 
 

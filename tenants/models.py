@@ -7,7 +7,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -108,7 +119,10 @@ class Membership(Base):
     """A user's role at one trust or one school; the source of every access decision."""
 
     __tablename__ = "memberships"
-    __table_args__ = (CheckConstraint("(trust_id IS NULL) <> (school_id IS NULL)", name="trust_xor_school"),)
+    __table_args__ = (
+        CheckConstraint("(trust_id IS NULL) <> (school_id IS NULL)", name="trust_xor_school"),
+        CheckConstraint("NOT (safeguarding AND role = 'governor')", name="no_governor_safeguarding"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -116,6 +130,8 @@ class Membership(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Designated safeguarding lead (or deputy): may read safeguarding notes; never a governor.
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[Any] = relationship("User", back_populates="memberships")
