@@ -5,6 +5,7 @@ from app.auth import models as auth_models
 from app.calls import models as call_models
 from app.flags import models as flag_models
 from app.interventions import models as intervention_models
+from app.letters import models as letter_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
 from jobs import models as job_models
@@ -17,6 +18,7 @@ __all__ = [
     "flag_models",
     "intervention_models",
     "job_models",
+    "letter_models",
     "mark_models",
     "register_models",
     "tenant_models",
