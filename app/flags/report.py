@@ -48,6 +48,7 @@ class PupilFlag:
     trend: str
     next_step: str
     ytd_attendance: float | None
+    step: str  # the next step's key (STEP_LIST), for turning it into an action
 
 
 def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> PupilFlag | None:
@@ -61,4 +62,5 @@ def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> Pupil
     return PupilFlag(
         flags.week_start, FLAGS[row["flag"]], FLAG_LABELS[FLAGS[row["flag"]]], TRENDS[row["trend"]],
         STEPS[STEP_LIST[row["step"]]], rate(int(row["ytd_attended"]), int(row["ytd_possible"])),
+        STEP_LIST[row["step"]],
     )  # fmt: skip

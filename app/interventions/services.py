@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.flags.models import FlagSnapshot
 from app.interventions.models import (
     ACTION_LABELS,
@@ -25,8 +26,9 @@ from app.interventions.models import (
 )  # fmt: skip
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
+from tenants.access import PUPIL_READERS
 from tenants.counters import allocate
-from tenants.models import School
+from tenants.models import Membership, School
 
 REVIEW_OUTCOMES = {
     "improved_close": "Improved: close and monitor",
@@ -127,6 +129,8 @@ def record_plan(
     for i, action in enumerate(smart_actions, start=1):
         if not all(str(action.get(k, "")).strip() for k in ("what", "who", "by")):
             problems[f"smart_actions.{i}"] = f"Action {i}: say what, who and by when."
+        elif (by := _date_or_none(str(action["by"]))) is None or by < met_on:
+            problems[f"smart_actions.{i}"] = f"Action {i}: 'by when' is a date on or after the meeting."
     if not case.is_open:
         problems["case"] = "This case is closed; open a new case to record a plan."
     if problems:
@@ -181,6 +185,13 @@ def close_case(
     case.closed_on, case.outcome = closed_on, outcome.strip()
     _flags_changed(db, school)
     db.flush()
+
+
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def open_case_of(db: Session, school: School, pupil_id: int) -> Case | None:
@@ -257,3 +268,29 @@ def pupil_milestones(db: Session, school: School, pupil_id: int) -> list[tuple[d
     )
     found += [(day, ACTION_LABELS[kind]) for day, kind in done]
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Someone who may own a case or an action."""
+
+    user_id: int
+    name: str
+    title: str
+
+
+def case_owners(db: Session, school: School) -> list[Owner]:
+    """Staff who may own casework here: the school's staff and leads, and the trust's leaders (never governors)."""
+    found = db.execute(
+        select(User.id, User.name, User.job_title)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.active.is_(True),
+            User.active.is_(True),
+            Membership.role.in_(PUPIL_READERS),
+            (Membership.school_id == school.id) | (Membership.trust_id == school.trust_id),
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    return [Owner(*row) for row in found]
