@@ -42,11 +42,22 @@ def _register_blueprints(app: Flask) -> None:
     from app.attendance.routes import bp as attendance_bp
     from app.auth.routes import bp as auth_bp
     from app.flags.routes import bp as flags_bp
+    from app.interventions.impact_routes import bp as impact_bp
     from app.interventions.routes import bp as casework_bp
     from app.registers.routes import bp as registers_bp
     from app.schools.routes import bp as schools_bp
 
-    for bp in (auth_bp, schools_bp, registers_bp, attendance_bp, admin_bp, flags_bp, casework_bp, api_bp):
+    for bp in (
+        auth_bp,
+        schools_bp,
+        registers_bp,
+        attendance_bp,
+        admin_bp,
+        flags_bp,
+        casework_bp,
+        impact_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
 
 
