@@ -133,8 +133,17 @@ def user() -> None:
 )
 @click.option("--trust", "trust_slug", default=None)
 @click.option("--school", "school_urn", type=int, default=None)
+@click.option(
+    "--safeguarding", is_flag=True, help="DSL permission: may read safeguarding notes (never a governor)."
+)
 def user_add(
-    email: str, name: str, title: str, role: str, trust_slug: str | None, school_urn: int | None
+    email: str,
+    name: str,
+    title: str,
+    role: str,
+    trust_slug: str | None,
+    school_urn: int | None,
+    safeguarding: bool,
 ) -> None:
     """Add a user with a role at a trust or a school; the password is read from stdin."""
 
@@ -156,10 +165,11 @@ def user_add(
                 trust=at_trust,
                 school=at_school,
                 password=password,
+                safeguarding=safeguarding,
             )
         except admin_services.AdminError as exc:
             _fail(str(exc))
-        click.echo(f"Added {created.email} as {role}")
+        click.echo(f"Added {created.email} as {role}" + (" with the DSL permission" if safeguarding else ""))
 
 
 @main.group("import")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -33,6 +33,7 @@ class PersonForm(FlaskForm):
     title = StringField("Job title", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role")
     place = SelectField("Where", description="The trust, or one of its schools.")
+    safeguarding = BooleanField("Designated safeguarding lead (or deputy): may read safeguarding notes")
 
 
 class ActionForm(FlaskForm):

@@ -58,6 +58,7 @@ def _add_person(form: PersonForm, trust: Trust | None, school: School | None) ->
             Role(form.role.data),
             trust=at_trust,
             school=at_school,
+            safeguarding=form.safeguarding.data,
         )
     except services.AdminError as exc:
         form.email.errors = [str(exc)]
@@ -149,6 +150,26 @@ def person_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
             flash(f"{user.email} was {state}.", "success")
     except LookupError:
         abort(404)
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.post("/memberships/<int:membership_id>/safeguarding/<any(grant, withdraw):change>")
+@login_required
+def safeguarding(membership_id: int, change: str):  # type: ignore[no-untyped-def]
+    """The DSL permission, granted or withdrawn by someone who manages that role."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        held = services.set_safeguarding(
+            get_session(), current_user.principal, membership_id, change == "grant"
+        )
+    except LookupError:
+        abort(404)
+    except services.AdminError as exc:
+        flash(f"{str(exc)[0].upper()}{str(exc)[1:]}.", "error")
+    else:
+        state = "now holds" if held.safeguarding else "no longer holds"
+        flash(f"{held.user.name} {state} the DSL permission; it applies from their next page.", "success")
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -100,8 +100,11 @@ def add_user(
     trust: Trust | None = None,
     school: School | None = None,
     password: str | None = None,
+    safeguarding: bool = False,
 ) -> tuple[User, str | None]:
     """Create an account (or reuse one) with a membership; returns a one-time password if generated."""
+    if safeguarding and role == Role.GOVERNOR:
+        raise AdminError(NO_GOVERNOR_SAFEGUARDING)
     if (trust is None) == (school is None):
         raise AdminError("give either a trust or a school for the membership")
     if role == Role.TRUST_LEADER and trust is None:
@@ -143,10 +146,30 @@ def add_user(
             trust_id=trust.id if trust else None,
             school_id=school.id if school else None,
             role=role,
+            safeguarding=safeguarding,
         )
     )
     db.commit()
     return user, one_time
+
+
+NO_GOVERNOR_SAFEGUARDING = "governors never read case notes, so they cannot hold the DSL permission"
+
+
+def set_safeguarding(db: Session, principal: Principal, membership_id: int, granted: bool) -> Membership:
+    """Grant or withdraw the DSL permission on a role the manager could have granted themselves."""
+    membership = db.get(Membership, membership_id)
+    if membership is None or not membership.active:
+        raise LookupError("no such role within your trust or school")
+    trust = db.get(Trust, membership.trust_id) if membership.trust_id else None
+    school = db.get(School, membership.school_id) if membership.school_id else None
+    if membership.role not in grantable_roles(principal, trust=trust, school=school):
+        raise LookupError("no such role within your trust or school")
+    if granted and membership.role == Role.GOVERNOR:
+        raise AdminError(NO_GOVERNOR_SAFEGUARDING)
+    membership.safeguarding = granted
+    db.commit()
+    return membership
 
 
 def grantable_roles(principal: Principal, *, trust: Trust | None, school: School | None) -> frozenset[Role]:

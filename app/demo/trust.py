@@ -456,6 +456,9 @@ def _people(db: Session, spec: TrustSpec, trust: Trust, schools: list[School]) -
     ]
     logins = []
     for email, name, title, role, at_trust, at_school in people:
-        admin.add_user(db, email, name, title, role, trust=at_trust, school=at_school, password=DEMO_PASSWORD)
+        admin.add_user(
+            db, email, name, title, role, trust=at_trust, school=at_school, password=DEMO_PASSWORD,
+            safeguarding=role == Role.SCHOOL_LEAD,  # the demo's attendance leads are also the DSL
+        )  # fmt: skip
         logins.append(Login(email, role.value, at_trust.name if at_trust else at_school.name))  # type: ignore[union-attr]
     return logins
