@@ -111,6 +111,7 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
              "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
              "band": band_index(ytd_p - ytd_a, ytd_p) if ytd_p >= MIN_POSSIBLE_FOR_BANDING else None,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
+             "act_url": f"/schools/{school.urn}/pupils/{pid}/case?step={STEP_LIST[step]}#next-step",
              "fsm": yes_no[fsm], "sen_code": sen, "sen": SEN_STATUSES.get(sen, sen), "eal": yes_no[eal],
              "looked_after": yes_no[looked_after], **_case_columns(cases.get(pid))}
         )  # fmt: skip

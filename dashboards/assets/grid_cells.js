@@ -11,3 +11,12 @@ dagcomponentfuncs.PupilLink = function (props) {
   if (!props.data) { return null; }
   return React.createElement("a", { href: props.data.pupil_url }, props.value);
 };
+
+// The next step is a link to the pupil's casework, where it becomes an action with an owner and a due date.
+dagcomponentfuncs.StepLink = function (props) {
+  if (!props.data) { return null; }
+  return React.createElement("a", {
+    href: props.data.act_url,
+    "aria-label": "Act on the next step for " + props.data.name + ": " + props.value,
+  }, props.value);
+};
