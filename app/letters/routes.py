@@ -1,0 +1,302 @@
+"""Letters pages: templates (school and trust), generating for a pupil or a filtered list, and downloads.
+
+Downloads take a school's URN and a letter or batch number, never a storage key: the row is looked up
+within the school, and its key is read only inside that school's prefix.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.access import pupil_or_404, require_role, school_or_404, trust_or_404
+from app.db import get_session
+from app.letters import services, texts
+from app.letters.forms import BatchForm, CsrfForm, GenerateForm, TemplateForm
+from app.letters.merge import TemplateRefused, fields_for
+from app.letters.models import SchoolLetterTemplate, TrustLetterTemplate
+from app.letters.wording import BUILT_IN, GENERATE, TEMPLATES, Text
+from app.registers.models import YEAR_GROUPS, Pupil, on_roll_on
+from app.registers.recording import Recorder
+from app.storage import get_storage
+from tenants.access import PUPIL_READERS
+from tenants.models import Role, School
+
+bp = Blueprint("letters", __name__)
+TEMPLATE_EDITORS = frozenset({Role.SCHOOL_LEAD, Role.TRUST_LEADER})
+
+
+def _recorder() -> Recorder:
+    return Recorder(current_user.user.id, current_user.user.name, current_user.user.job_title)
+
+
+def _request(form: GenerateForm) -> services.LetterRequest:
+    return services.check_request(
+        form.kind.data or "",
+        form.letter_date.data,
+        date.today(),
+        form.meeting_date.data,
+        form.meeting_time.data,
+    )
+
+
+def _show_problems(form: GenerateForm, refused: services.LettersRefused) -> None:
+    for name, message in refused.problems.items():
+        getattr(form, name).errors = [message]
+
+
+@bp.route("/schools/<int:urn>/letters", methods=["GET", "POST"])
+@login_required
+def school(urn: int):  # type: ignore[no-untyped-def]
+    """Templates in use, the batch form (preview, then generate), and recent batches."""
+    found = school_or_404(urn)
+    role = require_role(found, PUPIL_READERS)
+    db = get_session()
+    form = BatchForm()
+    _batch_choices(found, form)
+    if not form.validate_on_submit():
+        return _school_page(found, role, form), 400 if form.is_submitted() else 200
+    today = date.today()
+    filters = {"year_group": form.year_group.data, "form": form.form_name.data, "flag": form.flag.data}
+    try:
+        wanted = _request(form)
+        selection = services.select_pupils(db, found, wanted, today, **filters)
+        if request.form.get("action") != "generate":  # preview: who would get one, and who not
+            return _school_page(found, role, form, selection)
+        description = services.describe(
+            wanted.kind, len(selection.pupils), week=services.flag_week(today), **filters
+        )
+        batch = services.generate(
+            db, found, get_storage(), selection.pupils, wanted, _recorder(), description,
+            register=selection.register, today=today,
+        )  # fmt: skip
+    except services.LettersRefused as refused:
+        _show_problems(form, refused)
+        return _school_page(found, role, form), 400
+    flash(f"Made {batch.letters} letter{'' if batch.letters == 1 else 's'} (batch {batch.id}).", "success")
+    return redirect(url_for("letters.school", urn=urn, _anchor="h-batches"))
+
+
+def _batch_choices(school: School, form: BatchForm) -> None:
+    """Year groups and forms of pupils on roll today, for the filters."""
+    rows = get_session().execute(
+        select(Pupil.year_group, Pupil.form)
+        .where(Pupil.school_id == school.id, on_roll_on(date.today()))
+        .distinct()
+    )
+    years, forms = set(), set()
+    for year_group, form_name in rows:
+        years.add(year_group)
+        if form_name:
+            forms.add(form_name)
+    ordered = sorted(years, key=lambda y: YEAR_GROUPS.index(y) if y in YEAR_GROUPS else len(YEAR_GROUPS))
+    form.year_group.choices = [("", "Any year group")] + [(y, _year(y)) for y in ordered]
+    form.form_name.choices = [("", "Any form")] + [(f, f) for f in sorted(forms)]
+
+
+def _year(year_group: str) -> str:
+    return {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(year_group, f"Year {year_group}")
+
+
+def _school_page(
+    school: School, role: Role, form: BatchForm, selection: services.Selection | None = None
+) -> str:
+    db = get_session()
+    return render_template(
+        "letters/school.html",
+        school=school,
+        form=form,
+        selection=selection,
+        wordings=texts.school_wordings(db, school),
+        sources=texts.SOURCES,
+        templates=TEMPLATES,
+        batches=services.recent_batches(db, school),
+        generate=GENERATE,
+        can_edit=role in TEMPLATE_EDITORS,
+        leads_trust=current_user.principal.leads_trust(school.trust_id),
+        flag_week=services.flag_week(date.today()),
+    )
+
+
+@bp.route("/schools/<int:urn>/pupils/<int:pupil_id>/letters", methods=["GET", "POST"])
+@login_required
+def pupil(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
+    """A pupil's letters and certificates, and the form to make one."""
+    found = school_or_404(urn)
+    require_role(found, PUPIL_READERS)
+    child = pupil_or_404(found, pupil_id)
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        return _pupil_page(found, child, form), 400 if form.is_submitted() else 200
+    try:
+        wanted = _request(form)
+        batch = services.generate(
+            get_session(), found, get_storage(), [child], wanted, _recorder(), child.display_name,
+            today=date.today(),
+        )  # fmt: skip
+    except services.LettersRefused as refused:
+        _show_problems(form, refused)
+        return _pupil_page(found, child, form), 400
+    flash(f"Made the {GENERATE[batch.kind].lower()} for {child.display_name}.", "success")
+    return redirect(url_for("letters.pupil", urn=urn, pupil_id=pupil_id))
+
+
+def _pupil_page(school: School, child: Pupil, form: GenerateForm) -> str:
+    return render_template(
+        "letters/pupil.html",
+        school=school,
+        pupil=child,
+        form=form,
+        letters=services.letters_for_pupil(get_session(), school, child.id),
+        templates=TEMPLATES,
+    )
+
+
+@bp.get("/schools/<int:urn>/letters/<int:letter_id>.pdf")
+@login_required
+def download(urn: int, letter_id: int):  # type: ignore[no-untyped-def]
+    """One letter's PDF, found by its number within this school only."""
+    found = school_or_404(urn)
+    require_role(found, PUPIL_READERS)
+    letter = services.letter_in(get_session(), found, letter_id)
+    if letter is None:
+        abort(404)
+    child = pupil_or_404(found, letter.pupil_id)
+    name = services.file_name(found, letter.kind, letter.letter_date, child.display_name)
+    return _pdf(services.read_pdf(get_storage(), found, letter), name)
+
+
+@bp.get("/schools/<int:urn>/letters/batches/<int:batch_id>.pdf")
+@login_required
+def batch_download(urn: int, batch_id: int):  # type: ignore[no-untyped-def]
+    """A batch's letters in one PDF, in order, each on its own pages: one print run."""
+    found = school_or_404(urn)
+    require_role(found, PUPIL_READERS)
+    batch = services.batch_in(get_session(), found, batch_id)
+    if batch is None:
+        abort(404)
+    name = services.file_name(found, batch.kind, batch.letter_date, f"batch {batch.id}")
+    return _pdf(services.read_pdf(get_storage(), found, batch), name)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"  # a family's letter stays off shared caches
+    return response
+
+
+@bp.route("/schools/<int:urn>/letters/templates/<kind>", methods=["GET", "POST"])
+@login_required
+def edit_template(urn: int, kind: str):  # type: ignore[no-untyped-def]
+    """The school's own wording for one kind; saving adds a version, an unknown merge field is refused."""
+    found = school_or_404(urn)
+    require_role(found, TEMPLATE_EDITORS)
+    if kind not in TEMPLATES:
+        abort(404)
+    db = get_session()
+    in_use = texts.school_wording(db, found, kind)
+    form = TemplateForm(data={"title": in_use.text.title, "body": in_use.text.body})
+    if form.validate_on_submit():
+        try:
+            version = texts.save_school(
+                db, found, kind, Text(form.title.data or "", form.body.data or ""), _recorder()
+            )
+        except TemplateRefused as refused:
+            _template_problems(form, refused)
+        else:
+            _flash_saved(version)
+            return redirect(url_for("letters.edit_template", urn=urn, kind=kind))
+    page = _template_page(
+        form, kind, in_use, texts.history(db, SchoolLetterTemplate, found.id, kind),
+        fallback=texts.trust_wording(db, found.trust_id, kind), school=found,
+        reset_url=url_for("letters.reset_template", urn=urn, kind=kind),
+    )  # fmt: skip
+    return page, 400 if form.is_submitted() else 200
+
+
+@bp.post("/schools/<int:urn>/letters/templates/<kind>/reset")
+@login_required
+def reset_template(urn: int, kind: str):  # type: ignore[no-untyped-def]
+    """Go back to the trust default, as a new version so the history shows who did it."""
+    found = school_or_404(urn)
+    require_role(found, TEMPLATE_EDITORS)
+    if kind not in TEMPLATES:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    _flash_saved(texts.save_school(get_session(), found, kind, None, _recorder()))
+    return redirect(url_for("letters.edit_template", urn=urn, kind=kind))
+
+
+@bp.route("/trusts/<slug>/letter-templates/<kind>", methods=["GET", "POST"])
+@login_required
+def trust_template(slug: str, kind: str):  # type: ignore[no-untyped-def]
+    """The trust's default wording for one kind, used by every school without its own."""
+    trust = trust_or_404(slug)
+    if kind not in TEMPLATES:
+        abort(404)
+    db = get_session()
+    in_use = texts.trust_wording(db, trust.id, kind)
+    form = TemplateForm(data={"title": in_use.text.title, "body": in_use.text.body})
+    if form.validate_on_submit():
+        try:
+            version = texts.save_trust(
+                db, trust.id, kind, Text(form.title.data or "", form.body.data or ""), _recorder()
+            )
+        except TemplateRefused as refused:
+            _template_problems(form, refused)
+        else:
+            _flash_saved(version)
+            return redirect(url_for("letters.trust_template", slug=slug, kind=kind))
+    page = _template_page(
+        form, kind, in_use, texts.history(db, TrustLetterTemplate, trust.id, kind), trust=trust,
+        fallback=texts.Wording(kind, BUILT_IN[kind], "built-in", 0),
+        reset_url=url_for("letters.reset_trust_template", slug=slug, kind=kind),
+    )  # fmt: skip
+    return page, 400 if form.is_submitted() else 200
+
+
+@bp.post("/trusts/<slug>/letter-templates/<kind>/reset")
+@login_required
+def reset_trust_template(slug: str, kind: str):  # type: ignore[no-untyped-def]
+    """Go back to Turnout's built-in wording for the trust, as a new version."""
+    trust = trust_or_404(slug)
+    if kind not in TEMPLATES:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    _flash_saved(texts.save_trust(get_session(), trust.id, kind, None, _recorder()))
+    return redirect(url_for("letters.trust_template", slug=slug, kind=kind))
+
+
+def _template_problems(form: TemplateForm, refused: TemplateRefused) -> None:
+    for name, message in refused.problems.items():
+        getattr(form, name).errors = [message]
+
+
+def _flash_saved(version: int | None) -> None:
+    if version is None:
+        flash("Nothing changed: this is already the wording in use.", "info")
+    else:
+        flash(f"Saved as version {version}; letters made from now on use it.", "success")
+
+
+def _template_page(
+    form: TemplateForm, kind: str, in_use: texts.Wording, versions: list, **context: object
+) -> str:  # type: ignore[type-arg]
+    return render_template(
+        "letters/template.html",
+        form=form,
+        kind=kind,
+        label=TEMPLATES[kind],
+        in_use=in_use,
+        versions=versions,
+        sources=texts.SOURCES,
+        fields=fields_for(kind),
+        reset_form=CsrfForm(),
+        **context,
+    )
