@@ -17,8 +17,10 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def _owner_field(label: str = "Owner") -> SelectField:
-    return SelectField(label, coerce=int, validators=[InputRequired(message="Choose who owns this.")])
+def _owner_field(label: str = "Owner", field_id: str = "owner") -> SelectField:
+    return SelectField(
+        label, coerce=int, validators=[InputRequired(message="Choose who owns this.")], id=field_id
+    )
 
 
 class OpenCaseForm(FlaskForm):
@@ -38,9 +40,11 @@ class StepForm(FlaskForm):
     """The weekly next step as one action: which action, who owns it and when it is due."""
 
     step = StringField(validators=[DataRequired()])
-    kind = SelectField("Action", choices=_choices(ACTION_LABELS))
-    owner = _owner_field()
-    due_on = DateField("Due by", validators=[InputRequired(message="Give the date it is due.")])
+    kind = SelectField("Action", choices=_choices(ACTION_LABELS), id="step_kind")
+    owner = _owner_field(field_id="step_owner")
+    due_on = DateField(
+        "Due by", validators=[InputRequired(message="Give the date it is due.")], id="step_due_on"
+    )
 
 
 class ActionForm(FlaskForm):
@@ -72,7 +76,7 @@ class PlanForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     reviewed_on = DateField("Reviewed on", validators=[InputRequired(message="Give the date of the review.")])
-    outcome = SelectField("Outcome", choices=_choices(REVIEW_OUTCOMES))
+    outcome = SelectField("Outcome", choices=_choices(REVIEW_OUTCOMES), id="review_outcome")
 
 
 class CloseForm(FlaskForm):

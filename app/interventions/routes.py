@@ -16,7 +16,7 @@ from app.access import pupil_or_404, require_role, school_or_404
 from app.db import get_session
 from app.flags import report as flag_report
 from app.flags.rules import FLAG_ICONS, STEPS
-from app.interventions import forms, next_steps, services
+from app.interventions import forms, impact, next_steps, services
 from app.interventions.models import ACTION_LABELS, STAGE_LABELS, Case, SupportPlan
 from app.interventions.timeline import pupil_cases
 from app.registers import school_view
@@ -228,6 +228,7 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
         absence_sentence=describe_absence(counts, lessons_per_day(school)),
         stories=stories,
         open_story=next((s for s in stories if s.case.is_open), None),
+        impacts=impact.case_impacts(db, school, stories[0].case, today) if stories else [],
         safeguarding=safeguarding,
         smart_rows=_smart_rows() if "plan_form" in given else [],
         smart_row_count=forms.SMART_ROWS,

@@ -55,7 +55,7 @@ def _selected(html: str, select_id: str) -> str:
 
 def _owner_id(client: FlaskClient, page: str) -> str:
     """The signed-in user is the default owner, as the page offers."""
-    return _selected(client.get(page).get_data(as_text=True), "owner")
+    return _selected(client.get(page).get_data(as_text=True), "step_owner")
 
 
 def test_a_red_pupils_next_step_becomes_an_action_with_owner_and_due_date(
@@ -66,7 +66,7 @@ def test_a_red_pupils_next_step_becomes_an_action_with_owner_and_due_date(
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Next step: Identify immediate support" in html
-    assert _selected(html, "kind") == "attendance_support_meeting"
+    assert _selected(html, "step_kind") == "attendance_support_meeting"
     due = TODAY + timedelta(days=7)
     response = post_form(
         client, _page(world, okafor, "/next-step"),

@@ -5,19 +5,30 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.services import create_token
 from app.auth.services import find_user_by_email
 from tenants import context
 from tenants.access import system_context
-from tenants.models import School
+from tenants.models import Membership, School
 from tenants.scoping import UNSCOPED
 from tests.conftest import World
 from tests.helpers import csrf_token, signed_in
 
 CANARIES = ("Canaryalder", "Alder One Primary", "Alder Two Academy", "trust-a")
-TENANT_ARGS = {"urn", "pupil_id", "slug", "user_id", "action", "token_id"}
+TENANT_ARGS = {
+    "urn",
+    "pupil_id",
+    "slug",
+    "user_id",
+    "action",
+    "token_id",
+    "plan_id",
+    "membership_id",
+    "change",
+}
 
 
 def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, str, str]]:
@@ -26,7 +37,11 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
     school = db.get(School, world.a1.id, execution_options=UNSCOPED)
     with context.use(system_context(db, "test")):
         token, _secret = create_token(db, school, "MIS", by_id=a_user_id, by_name="A")
+        membership = db.scalars(select(Membership).where(Membership.user_id == a_user_id)).one()
     values = {
+        "membership_id": membership.id,
+        "change": "grant",
+        "plan_id": 1,
         "token_id": str(token.id),
         "urn": world.a1.urn,
         "pupil_id": str(world.pupils["a1"].id),
@@ -66,6 +81,9 @@ def test_other_trust_gets_404_on_every_route(
         "registers.edit",
         "admin.trust",
         "admin.person_action",
+        "admin.safeguarding",
+        "casework.pupil",
+        "casework.review",
         "flags.rules",
         "flags.restore_defaults",
     } <= endpoints
