@@ -44,6 +44,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.flags.routes import bp as flags_bp
     from app.interventions.impact_routes import bp as impact_bp
     from app.interventions.routes import bp as casework_bp
+    from app.letters.routes import bp as letters_bp
     from app.registers.routes import bp as registers_bp
     from app.schools.routes import bp as schools_bp
 
@@ -56,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
         flags_bp,
         casework_bp,
         impact_bp,
+        letters_bp,
         api_bp,
     ):
         app.register_blueprint(bp)
