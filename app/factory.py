@@ -41,6 +41,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.attendance.routes import bp as attendance_bp
     from app.auth.routes import bp as auth_bp
+    from app.calls.routes import bp as calls_bp
     from app.flags.routes import bp as flags_bp
     from app.interventions.impact_routes import bp as impact_bp
     from app.interventions.routes import bp as casework_bp
@@ -56,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         flags_bp,
         casework_bp,
+        calls_bp,
         impact_bp,
         letters_bp,
         api_bp,

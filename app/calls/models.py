@@ -17,6 +17,10 @@ CALL_OUTCOMES = {
     "reason_given": "Reason given",
 }
 CALLERS = {1: "Tutor", 2: "Head of year", 3: "Senior leader"}  # escalation by consecutive day of absence
+# Codes a reason given on a call can amend an N (or a missing mark) to, from the DfE 2024 codes:
+# illness and leave first, then the "unable to attend" codes, then reasons the school does not accept.
+CALL_CODES = ("I", "M", "J1", "C", "R", "T", "E", "Y1", "Y2", "Y7", "G", "O")
+CALL_SESSIONS = {"both": "Both sessions (AM and PM)", "AM": "Morning (AM) only", "PM": "Afternoon (PM) only"}
 
 
 class FirstDayCall(TenantScoped, Recorded, Base):
