@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from app.calls.models import FirstDayCall
 from app.registers.marks import Mark, MarkAmendment
+from app.registers.models import Pupil
 from app.registers.reports import amendment_rows
+from app.registers.services import add_contact
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School
 from tests.calls.registers import WED, add_week
 from tests.conftest import World
-from tests.factories import PupilRef
+from tests.factories import Factory, PupilRef
 from tests.helpers import csrf_token, signed_in
 
 LIST = f"/schools/100001/first-day?date={WED}"
@@ -49,9 +51,13 @@ def _marks(db: Session, school: School, pupil: PupilRef) -> dict[str, str]:
 def test_staff_record_reached_and_no_answer_calls_at_the_escalation_level(
     client: FlaskClient, db: Session, world: World, school: School, week: dict
 ) -> None:
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        ada = db.get(Pupil, (school.id, week["Ada"].id))
+        add_contact(db, ada, {"name": "Rita Ada", "relationship_to_pupil": "Mother", "phone": "07700 900123"})
     signed_in(client, world.users["a1_staff"])
     page = client.get(LIST).get_data(as_text=True)
     assert "Day 3 or more: senior leader calls (1)" in page and "4 school days running (20 lessons)" in page
+    assert 'Rita Ada (Mother): <a href="tel:07700900123">07700 900123</a>' in page
     assert _record(client, week["Ada"], outcome="no_answer").status_code == 302
     response = _record(client, week["Cal"], outcome="reached", notes="Mum says he will be in tomorrow")
     assert response.status_code == 302
@@ -136,8 +142,6 @@ def test_bad_input_is_refused_by_field_and_saves_nothing(
 def test_a_pupil_not_on_roll_is_refused(
     client: FlaskClient, db: Session, world: World, school: School, week: dict
 ) -> None:
-    from tests.factories import Factory
-
     gone = Factory(db).pupil(world.a1, surname="Ivy", form="7A", admission_date=WED + timedelta(days=1))
     signed_in(client, world.users["a1_staff"])
     response = _record(client, gone, outcome="no_answer")
