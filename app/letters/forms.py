@@ -10,12 +10,15 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.letters.wording import GENERATE
 
-FLAG_CHOICES = [("", "Any flag"), ("green", "✓ Green"), ("amber", "! Amber"), ("red", "▲ Red"),
-                ("purple", "◆ Purple"), ("new", "○ New")]  # fmt: skip
+FLAG_CHOICES = [SelectChoice(value, label) for value, label in (
+    ("", "Any flag"), ("green", "✓ Green"), ("amber", "! Amber"), ("red", "▲ Red"), ("purple", "◆ Purple"),
+    ("new", "○ New"),
+)]  # fmt: skip
 
 
 class TemplateForm(FlaskForm):
@@ -37,7 +40,7 @@ class CsrfForm(FlaskForm):
 class GenerateForm(FlaskForm):
     """One pupil's letter: the kind, the date its figures run to, and a meeting for an invitation."""
 
-    kind = SelectField("Kind of letter", choices=list(GENERATE.items()))
+    kind = SelectField("Kind of letter", choices=[SelectChoice(k, v) for k, v in GENERATE.items()])
     letter_date = DateField(
         "Letter date", validators=[Optional()], default=date.today,
         description="The figures run from the start of the school year to this day.",
@@ -51,6 +54,6 @@ class GenerateForm(FlaskForm):
 class BatchForm(GenerateForm):
     """A batch: the same, for pupils chosen by year group, form and last week's flag."""
 
-    year_group = SelectField("Year group", choices=[("", "Any year group")])
-    form_name = SelectField("Form", choices=[("", "Any form")])
+    year_group = SelectField("Year group", choices=[SelectChoice("", "Any year group")])
+    form_name = SelectField("Form", choices=[SelectChoice("", "Any form")])
     flag = SelectField("Flag last week", choices=FLAG_CHOICES)

@@ -11,6 +11,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.access import pupil_or_404, require_role, school_or_404, trust_or_404
 from app.db import get_session
@@ -93,8 +94,10 @@ def _batch_choices(school: School, form: BatchForm) -> None:
         if form_name:
             forms.add(form_name)
     ordered = sorted(years, key=lambda y: YEAR_GROUPS.index(y) if y in YEAR_GROUPS else len(YEAR_GROUPS))
-    form.year_group.choices = [("", "Any year group")] + [(y, _year(y)) for y in ordered]
-    form.form_name.choices = [("", "Any form")] + [(f, f) for f in sorted(forms)]
+    form.year_group.choices = [SelectChoice("", "Any year group")] + [
+        SelectChoice(y, _year(y)) for y in ordered
+    ]
+    form.form_name.choices = [SelectChoice("", "Any form")] + [SelectChoice(f, f) for f in sorted(forms)]
 
 
 def _year(year_group: str) -> str:

@@ -8,6 +8,7 @@ referenced by no row, so no page lists them, and no later letter's key can colli
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from hashlib import sha256
@@ -284,6 +285,8 @@ def read_pdf(store: Storage, school: School, row: Letter | LetterBatch) -> bytes
 
 def file_name(school: School, kind: str, letter_date: date, who: str) -> str:
     """A download's file name a person can file: school, kind, who and date, in safe characters."""
-    words = "-".join(f"{school.urn} {TEMPLATES.get(kind, GENERATE.get(kind, kind))} {who}".split())
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in words)
+    label = TEMPLATES.get(kind) or GENERATE.get(kind, kind)
+    safe = re.sub(
+        r"[^A-Za-z0-9]+", "-", f"{school.urn} {label} {who}".encode("ascii", "ignore").decode()
+    ).strip("-")
     return f"{safe[:120]}-{letter_date.isoformat()}.pdf"
