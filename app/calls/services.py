@@ -9,8 +9,6 @@ not in the escalation groups; it is listed apart as an afternoon follow-up, reco
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -311,21 +309,6 @@ def golden_hour(db: Session, school: School, day: date, today: date) -> GoldenHo
     return GoldenHour(day, last, sorted(cards, key=urgency))
 
 
-@contextmanager
-def _one_commit(db: Session) -> Iterator[None]:
-    """save_marks commits each session it saves; hold those commits so the call and every mark it
-    changes are written in one transaction, all together or not at all."""
-    db.commit = db.flush  # type: ignore[method-assign]
-    try:
-        yield
-    except BaseException:
-        del db.commit
-        db.rollback()
-        raise
-    del db.commit
-    db.commit()
-
-
 def record_call(
     db: Session, school: School, pupil: Pupil, *, day: date, outcome: str, notes: str, code: str,
     sessions: str, recorder: Recorder, today: date,
@@ -371,17 +354,18 @@ def record_call(
     )  # fmt: skip
     reason = f"First-day call ({outcome.replace('_', ' ')}): {notes}"
     try:
-        with _one_commit(db):
-            db.add(call)
-            for session in targets:
-                rows = taking.rows_with_marks(db, school, [pupil], day, session)
-                taking.save_marks(
-                    db, school, rows, day, session, {pupil.id: (code, "")}, label=f"First-day call {pupil.upn}",
-                    recorder=recorder, reason=reason, today=today,
-                )  # fmt: skip
+        db.add(call)
+        for session in targets:
+            rows = taking.rows_with_marks(db, school, [pupil], day, session)
+            taking.stage_marks(
+                db, school, rows, day, session, {pupil.id: (code, "")}, label=f"First-day call {pupil.upn}",
+                recorder=recorder, reason=reason, today=today,
+            )  # fmt: skip
     except taking.RegisterRejected as exc:
+        db.rollback()
         fields = {"register": "day", "reason": "notes"}
         raise CallRefused(
             {fields.get(key, "code"): message for key, message in exc.problems.items()}
         ) from exc
+    db.commit()
     return call

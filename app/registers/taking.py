@@ -95,6 +95,27 @@ def save_marks(
     today: date,
 ) -> tuple[int, int]:
     """Save marks for pupils shown in `rows` (pupil id -> (code, minutes text)); returns (new, amended)."""
+    saved = stage_marks(
+        db, school, rows, day, session, entries, label=label, recorder=recorder, reason=reason, today=today
+    )
+    db.commit()
+    return saved
+
+
+def stage_marks(
+    db: Session,
+    school: School,
+    rows: list[RegisterRow],
+    day: date,
+    session: str,
+    entries: dict[int, tuple[str, str]],
+    *,
+    label: str,
+    recorder: Recorder,
+    reason: str,
+    today: date,
+) -> tuple[int, int]:
+    """save_marks without the commit, for a use case that writes marks with its own record in one transaction."""
     problems: dict[str, str] = {}
     if session not in ("AM", "PM"):
         problems["register"] = "Choose the AM or PM session."
@@ -151,7 +172,7 @@ def save_marks(
     amended = amend_marks(db, school.id, batch, changes, reason.strip(), rollups)
     rollups.write(db, school.id)
     batch.new_marks, batch.amended_marks = added, amended
-    db.commit()
+    db.flush()
     return added, amended
 
 
