@@ -4,9 +4,11 @@ its days and lessons matching the register. Screenshots are kept in tests/e2e/ar
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tenants.models import School
@@ -58,3 +60,19 @@ def test_a_red_pupils_next_step_becomes_support_and_a_letter(
         page.get_by_text(f"Review the plan agreed on {TODAY:%-d %B %Y} (due {review_on:%-d %B %Y})")
     ).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "casework-timeline.png"), full_page=True)
+
+    page.get_by_role("link", name="Letters", exact=True).click()
+    expect(page.get_by_role("heading", name="Letters for Sam Okafor")).to_be_visible()
+    page.get_by_label("Kind of letter").select_option("traffic_light")
+    page.get_by_role("button", name="Make the letter").click()
+    expect(page.get_by_text("Made the")).to_be_visible()
+    link = page.get_by_role("link", name="Open (PDF")
+    expect(link).to_have_count(1)
+    pdf = page.request.get(live_url + (link.get_attribute("href") or ""))
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    text = " ".join(text.split())
+    # The register: 2 of 20 possible sessions missed (O, O) = 1 day, 5 lessons at the default 5 a day, 90.0%.
+    assert "Sam" in text and "90.0%" in text, text
+    assert "1 day" in text and "5 lessons" in text, text
+    page.screenshot(path=str(ARTIFACTS / "casework-letter.png"), full_page=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -10,6 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.api.services import create_token
 from app.auth.services import find_user_by_email
+from app.letters import services as letters
+from app.registers.models import Pupil
+from app.registers.recording import Recorder
+from app.storage import get_storage
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Membership, School
@@ -28,6 +34,9 @@ TENANT_ARGS = {
     "plan_id",
     "membership_id",
     "change",
+    "letter_id",
+    "batch_id",
+    "kind",
 }
 
 
@@ -38,6 +47,19 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
     with context.use(system_context(db, "test")):
         token, _secret = create_token(db, school, "MIS", by_id=a_user_id, by_name="A")
         membership = db.scalars(select(Membership).where(Membership.user_id == a_user_id)).one()
+        with app.app_context():
+            pupil = db.get(Pupil, (school.id, world.pupils["a1"].id))
+            request = letters.check_request("improvement", date.today(), date.today(), None, None)
+            batch = letters.generate(
+                db,
+                school,
+                get_storage(),
+                [pupil],
+                request,
+                Recorder(None, "A", "B"),
+                "test",
+                today=date.today(),
+            )
     values = {
         "membership_id": membership.id,
         "change": "grant",
@@ -47,6 +69,9 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         "pupil_id": str(world.pupils["a1"].id),
         "slug": "trust-a",
         "user_id": a_user_id,
+        "letter_id": batch.id,  # the first letter and batch of the school are both number 1
+        "batch_id": batch.id,
+        "kind": "meeting",
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -84,6 +109,14 @@ def test_other_trust_gets_404_on_every_route(
         "admin.safeguarding",
         "casework.pupil",
         "casework.review",
+        "casework.act",
+        "calls.morning",
+        "calls.record",
+        "impact.school",
+        "impact.trust",
+        "letters.download",
+        "letters.batch_download",
+        "letters.pupil",
         "flags.rules",
         "flags.restore_defaults",
     } <= endpoints
