@@ -51,16 +51,24 @@ class PupilFlag:
     step: str  # the next step's key (STEP_LIST), for turning it into an action
 
 
-def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> PupilFlag | None:
-    """The pupil's row of last week's snapshot (computed and kept if need be); None if not on roll then."""
-    flags = week_flags(db, school, week_start(today) - timedelta(days=7), today)
+def last_week_flags(db: Session, school: School, day: date, today: date) -> dict[int, PupilFlag]:
+    """Every pupil's flag for the last week that ended before `day`, the snapshot kept if computed now."""
+    flags = week_flags(db, school, week_start(day) - timedelta(days=7), today)
     db.commit()
-    found = flags.rows[flags.rows["pupil"] == pupil_id]
-    if not len(found):
-        return None
-    row = found[0]
-    return PupilFlag(
-        flags.week_start, FLAGS[row["flag"]], FLAG_LABELS[FLAGS[row["flag"]]], TRENDS[row["trend"]],
-        STEPS[STEP_LIST[row["step"]]], rate(int(row["ytd_attended"]), int(row["ytd_possible"])),
-        STEP_LIST[row["step"]],
-    )  # fmt: skip
+    return {
+        int(row["pupil"]): PupilFlag(
+            flags.week_start,
+            FLAGS[row["flag"]],
+            FLAG_LABELS[FLAGS[row["flag"]]],
+            TRENDS[row["trend"]],
+            STEPS[STEP_LIST[row["step"]]],
+            rate(int(row["ytd_attended"]), int(row["ytd_possible"])),
+            STEP_LIST[row["step"]],
+        )  # fmt: skip
+        for row in flags.rows
+    }
+
+
+def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> PupilFlag | None:
+    """The pupil's row of last week's snapshot; None if not on roll then."""
+    return last_week_flags(db, school, today, today).get(pupil_id)

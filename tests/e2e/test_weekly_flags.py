@@ -44,14 +44,14 @@ def test_lead_filters_to_red_and_opens_a_pupil(
     expect(page.get_by_text("Showing 4 of 4 pupils on roll that week.")).to_be_visible()
     page.get_by_role("button", name="1 pupil in year 9 with 5% to under 10% absence: show them").click()
     expect(page.get_by_text("Showing 1 of 4 pupils on roll that week.")).to_be_visible()
-    expect(grid.get_by_role("link", name="Sam Chen")).to_be_visible()
+    expect(grid.get_by_role("link", name="Sam Chen", exact=True)).to_be_visible()
     page.get_by_role("button", name="Clear filters").click()
     expect(page.get_by_text("Showing 4 of 4 pupils on roll that week.")).to_be_visible()
 
     choose(page, "Flag", "Red")
     expect(page.get_by_text("Showing 1 of 4 pupils on roll that week.")).to_be_visible()
     expect(grid.locator(".ag-center-cols-container .ag-row")).to_have_count(1)
-    grid.get_by_role("link", name="Sam Okafor").click()
+    grid.get_by_role("link", name="Sam Okafor", exact=True).click()
     expect(page.get_by_role("heading", name="Sam Okafor")).to_be_visible()
     expect(
         page.get_by_text("Identify immediate support and actions (attendance support meeting)")
