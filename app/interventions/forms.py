@@ -53,7 +53,7 @@ class ActionForm(FlaskForm):
     due_on = DateField("Due by", description="For an action still to do.", validators=[Optional()])
     done_on = DateField("Done on", description="For an action already done.", validators=[Optional()])
     notes = TextAreaField("Notes", validators=[Length(max=4000)])
-    outcome = TextAreaField("Outcome", validators=[Length(max=2000)])
+    outcome = TextAreaField("Outcome", validators=[Length(max=2000)], id="action_outcome")
     follow_up_on = DateField("Follow up by", validators=[Optional()])
     restricted = BooleanField(
         "Safeguarding note: only staff with the DSL permission may read the notes and outcome"

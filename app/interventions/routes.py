@@ -95,7 +95,7 @@ def action(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     return _save(school, found, "action_form", form, lambda db, owner: services.record_action(
         db, school, _open_case(db, school, found), kind=form.kind.data, owner_name=owner, due_on=form.due_on.data,
         done_on=form.done_on.data, notes=form.notes.data or "", outcome=form.outcome.data or "",
-        follow_up_on=form.follow_up_on.data, restricted=form.restricted.data, recorder=_recorder(),
+        follow_up_on=form.follow_up_on.data, restricted=_restricted(form, school), recorder=_recorder(),
         today=date.today(),
     ), "Action recorded.")  # fmt: skip
 
@@ -121,8 +121,8 @@ def review(urn: int, pupil_id: int, plan_id: int):  # type: ignore[no-untyped-de
     held = db.get(SupportPlan, (school.id, plan_id))
     if held is None or held.pupil_id != found.id:
         abort(404)
-    form = forms.ReviewForm()
-    return _save(school, found, "review_form", form, lambda db, _owner: services.review_plan(
+    form = forms.ReviewForm(prefix=f"review-{plan_id}")
+    return _save(school, found, f"review_form_{plan_id}", form, lambda db, _owner: services.review_plan(
         db, school, _open_case(db, school, found), held, reviewed_on=form.reviewed_on.data,
         outcome=form.outcome.data, today=date.today(),
     ), "Review recorded.")  # fmt: skip
@@ -137,6 +137,15 @@ def close(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
         db, school, _open_case(db, school, found), closed_on=form.closed_on.data, outcome=form.outcome.data,
         today=date.today(),
     ), "Case closed.")  # fmt: skip
+
+
+def _restricted(form: forms.ActionForm, school: School) -> bool:
+    """Only the DSL (who may read it back) marks a note as safeguarding."""
+    if form.restricted.data and not current_user.principal.reads_safeguarding(school.id):
+        raise services.CaseworkRefused(
+            {"restricted": "Only staff with the DSL permission record safeguarding notes."}
+        )
+    return bool(form.restricted.data)
 
 
 def _open_case(db: Session, school: School, found: Pupil) -> Case:
@@ -199,7 +208,9 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
     today = date.today()
     me = current_user.user.id
     flag = flag_report.pupil_flag(db, school, found.id, today)
-    step = request.args.get("step", "") if request.args.get("step") in STEPS else (flag.step if flag else "")
+    posted = given["step_form"].step.data if "step_form" in given else None  # type: ignore[attr-defined]
+    asked = posted if posted is not None else request.args.get("step", "")
+    step = asked if asked in STEPS else (flag.step if flag else "")
     plan_due = next_steps.suggested_due(step, today) if step else today
     defaults: dict[str, FlaskForm] = {
         "step_form": forms.StepForm(formdata=None, step=step, owner=me, due_on=plan_due,
@@ -208,7 +219,6 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
                                         stage=next_steps.STEP_ACTIONS[step].stage.value if step else "monitor"),
         "action_form": forms.ActionForm(formdata=None, owner=me),
         "plan_form": forms.PlanForm(formdata=None, met_on=today),
-        "review_form": forms.ReviewForm(formdata=None, reviewed_on=today),
         "close_form": forms.CloseForm(formdata=None, closed_on=today),
     }  # fmt: skip
     chosen = {**defaults, **given}
@@ -217,6 +227,16 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
     counts = school_view.pupil_register(db, school, found, today).counts
     safeguarding = current_user.principal.reads_safeguarding(school.id)
     stories = pupil_cases(db, school, found.id, safeguarding=safeguarding, today=today)
+    review_forms = {  # one form per plan awaiting review, each with its own field ids
+        plan.id: chosen.pop(f"review_form_{plan.id}", None)
+        or forms.ReviewForm(formdata=None, prefix=f"review-{plan.id}", reviewed_on=today)
+        for story in stories
+        for plan in story.plans
+        if story.case.is_open and plan.reviewed_on is None
+    }
+    for name in [n for n in chosen if n.startswith("review_form_")]:  # a plan no longer open to review
+        for _key, message in getattr(chosen.pop(name), "problems", []):
+            flash(f"Review not saved: {message}", "error")
     return render_template(
         "interventions/pupil.html",
         school=school,
@@ -230,6 +250,7 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
         open_story=next((s for s in stories if s.case.is_open), None),
         impacts=impact.case_impacts(db, school, stories[0].case, today) if stories else [],
         safeguarding=safeguarding,
+        review_forms=review_forms,
         smart_rows=_smart_rows() if "plan_form" in given else [],
         smart_row_count=forms.SMART_ROWS,
         stage_labels=STAGE_LABELS,

@@ -156,7 +156,9 @@ def review_plan(db: Session, school: School, case: Case, plan: SupportPlan, *, r
         problems["outcome"] = "Choose the outcome of the review."
     if reviewed_on > today or reviewed_on < plan.met_on:
         problems["reviewed_on"] = "The review date is between the meeting and today."
-    if plan.reviewed_on is not None:
+    if plan.case_id != case.id:
+        problems["plan"] = "This plan belongs to an earlier, closed case: review plans of the open case."
+    elif plan.reviewed_on is not None:
         problems["plan"] = "This plan has been reviewed already."
     if problems:
         raise CaseworkRefused(problems)

@@ -44,7 +44,7 @@ def pupil_cases(
     cases = db.scalars(
         select(Case)
         .where(Case.school_id == school.id, Case.pupil_id == pupil_id)
-        .order_by(Case.opened_on.desc())
+        .order_by(Case.opened_on.desc(), Case.id.desc())
     ).all()
     actions = db.scalars(
         select(CaseAction)

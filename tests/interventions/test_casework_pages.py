@@ -17,7 +17,7 @@ from tenants import context
 from tenants.access import system_context
 from tenants.models import Membership
 from tests.conftest import World
-from tests.helpers import post_form, signed_in
+from tests.helpers import csrf_token, post_form, signed_in
 from tests.weekly import add_registers
 
 TODAY = date.today()
@@ -118,6 +118,8 @@ def test_a_support_meeting_is_recorded_with_its_plan_and_review_date(
     html = client.get(_page(world, okafor)).get_data(as_text=True)
     assert f"Review the plan agreed on {TODAY:%-d %B %Y}" in html
     assert 'id="case-stage">Facilitate support<' in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)  # every label finds its field
 
 
 @pytest.mark.parametrize(
@@ -187,3 +189,49 @@ def test_casework_is_not_found_outside_the_school_and_closed_to_governors(
     )  # A's pupil id under B
     leader = signed_in(app.test_client(), world.users["a_leader"])
     assert "Okafor" in leader.get(f"/schools/{world.a1.urn}/cases").get_data(as_text=True)
+
+
+def test_a_plan_of_a_closed_case_cannot_close_the_open_one(
+    client: FlaskClient, db: Session, world: World, okafor: int
+) -> None:
+    signed_in(client, world.users["a1_lead"])
+    _open_case(client, world, okafor)
+    post_form(
+        client,
+        _page(world, okafor, "/plans"),
+        _plan(TODAY + timedelta(days=14)),
+        form_page=_page(world, okafor),
+    )
+    closed = post_form(client, _page(world, okafor, "/close"), {"closed_on": TODAY.isoformat(), "outcome": "Moved on"},
+                       form_page=_page(world, okafor))  # fmt: skip
+    assert closed.status_code == 302
+    _open_case(client, world, okafor)
+    [old_plan] = _all(db, SupportPlan)
+    token = csrf_token(client, _page(world, okafor))
+    response = client.post(
+        _page(world, okafor, f"/plans/{old_plan.id}/review"),
+        data={f"review-{old_plan.id}-csrf_token": token, "csrf_token": token,
+              f"review-{old_plan.id}-reviewed_on": TODAY.isoformat(),
+              f"review-{old_plan.id}-outcome": "improved_close"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "belongs to an earlier, closed case" in response.get_data(as_text=True)
+    assert [c.closed_on is None for c in sorted(_all(db, Case), key=lambda c: c.id)] == [False, True]
+    assert _all(db, SupportPlan)[0].reviewed_on is None
+
+
+def test_only_the_dsl_marks_a_note_as_safeguarding(
+    client: FlaskClient, db: Session, world: World, okafor: int
+) -> None:
+    signed_in(client, world.users["a1_staff"])
+    _open_case(client, world, okafor)
+    assert 'name="restricted"' not in client.get(_page(world, okafor)).get_data(as_text=True)
+    response = post_form(
+        client, _page(world, okafor, "/actions"),
+        {"kind": "phone_call", "owner": _owner_id(client, _page(world, okafor)), "done_on": TODAY.isoformat(),
+         "notes": "Mum says mornings are hard", "restricted": "y"},
+        form_page=_page(world, okafor),
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Only staff with the DSL permission record safeguarding notes." in response.get_data(as_text=True)
+    assert _all(db, CaseAction) == []
