@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import Date, ForeignKeyConstraint, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -27,7 +27,10 @@ class FirstDayCall(TenantScoped, Recorded, Base):
     """One call about one day's absence; rows are never changed, a later call is a new row."""
 
     __tablename__ = "first_day_calls"
-    __table_args__ = (Index("ix_first_day_calls_school_id_absent_on", "school_id", "absent_on"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["school_id", "pupil_id"], ["pupils.school_id", "pupils.id"]),
+        Index("ix_first_day_calls_school_id_absent_on", "school_id", "absent_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     pupil_id: Mapped[int] = mapped_column(Integer)
@@ -35,4 +38,4 @@ class FirstDayCall(TenantScoped, Recorded, Base):
     escalation_day: Mapped[int] = mapped_column(SmallInteger)  # 1 tutor, 2 head of year, 3+ senior leader
     outcome: Mapped[str] = mapped_column(String(20))  # a key of CALL_OUTCOMES
     notes: Mapped[str] = mapped_column(Text, default="")
-    amended_code: Mapped[str | None] = mapped_column(String(1))  # the code the day's marks were amended to
+    amended_code: Mapped[str | None] = mapped_column(String(2))  # the code the day's marks were amended to

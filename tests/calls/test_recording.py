@@ -97,6 +97,19 @@ def test_a_reason_given_amends_the_n_and_fills_the_unmarked_session(
     assert "Ben" not in page.split('id="day-2"')[1].split('id="day-3"')[0]  # explained: off the list
 
 
+def test_a_reason_with_a_two_character_code_is_recorded(
+    client: FlaskClient, db: Session, world: World, school: School, week: dict
+) -> None:
+    """J1 (interview) and the Y codes are two characters long; the call keeps the code it amended to."""
+    signed_in(client, world.users["a1_staff"])
+    response = _record(client, week["Ben"], outcome="reason_given", notes="College interview", code="J1")
+    assert response.status_code == 302
+    assert _marks(db, school, week["Ben"]) == {"AM": "J1", "PM": "J1"}
+    [call] = _calls(db, school)
+    assert (call.outcome, call.amended_code) == ("reason_given", "J1")
+    assert "the register now shows J1." in client.get(LIST).get_data(as_text=True)
+
+
 def test_a_no_mark_session_becomes_a_new_mark(
     client: FlaskClient, db: Session, world: World, school: School, week: dict
 ) -> None:

@@ -27,10 +27,11 @@ def upgrade() -> None:
     sa.Column('escalation_day', sa.SmallInteger(), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('amended_code', sa.String(length=1), nullable=True),
+    sa.Column('amended_code', sa.String(length=2), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_name', sa.String(length=200), nullable=False),
     sa.Column('recorded_by_title', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['school_id', 'pupil_id'], ['pupils.school_id', 'pupils.id'], name=op.f('fk_first_day_calls_school_id_pupil_id_pupils')),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_first_day_calls_school_id_schools')),
     sa.PrimaryKeyConstraint('school_id', 'id', name=op.f('pk_first_day_calls'))
     )
