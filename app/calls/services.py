@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.calls.models import CALL_CODES, CALL_OUTCOMES, CALL_SESSIONS, CALLERS, FirstDayCall
-from app.flags.rules import FLAG_LABELS, FLAGS
-from app.flags.snapshots import week_flags
+from app.flags.report import PupilFlag, last_week_flags
 from app.interventions.services import CaseSummary, open_case_summaries
 from app.registers import taking
 from app.registers.marks import Mark, SchoolSession
-from app.registers.measures import rate
 from app.registers.models import Pupil, PupilContact, on_roll_on
-from app.registers.recording import Recorder, week_start
+from app.registers.recording import Recorder
 from tenants.counters import allocate
 from tenants.models import School
 
@@ -42,16 +40,6 @@ class CallRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class Flag:
-    """A pupil's flag for the last week that ended before the date."""
-
-    name: str
-    label: str
-    week_start: date
-    ytd_attendance: float | None
-
-
-@dataclass(frozen=True)
 class PupilCard:
     """What a caller needs about one pupil: who to ring, what is known, what was done today."""
 
@@ -59,7 +47,7 @@ class PupilCard:
     days: int  # consecutive school days absent without a reason up to the date (0: afternoon only)
     am: str  # the day's AM code, "" when not marked
     pm: str
-    flag: Flag | None
+    flag: PupilFlag | None  # last week's, the week that ended before the date
     contacts: list[PupilContact]
     calls: list[FirstDayCall]
     case: CaseSummary | None
@@ -182,22 +170,10 @@ def _runs(db: Session, school: School, pupils: list[Pupil], before: date) -> dic
     return runs
 
 
-def _flags(db: Session, school: School, day: date, today: date, pupil_ids: set[int]) -> dict[int, Flag]:
-    """Last week's flags (the week before the date's), kept as a snapshot if computed now."""
-    flags = week_flags(db, school, week_start(day) - timedelta(days=7), today)
-    db.commit()
-    found = {}
-    for row in flags.rows:
-        if int(row["pupil"]) in pupil_ids:
-            name = FLAGS[row["flag"]]
-            attendance = rate(int(row["ytd_attended"]), int(row["ytd_possible"]))
-            found[int(row["pupil"])] = Flag(name, FLAG_LABELS[name], flags.week_start, attendance)
-    return found
-
-
 def _cards(
-    db: Session, school: School, day: date, today: date, pupils: list[Pupil], days: dict[int, int],
-    marks: dict[int, dict[str, str]], reasons: dict[int, tuple[str, ...]] | None = None,
+    db: Session, school: School, day: date, pupils: list[Pupil], days: dict[int, int],
+    marks: dict[int, dict[str, str]], flags: dict[int, PupilFlag],
+    reasons: dict[int, tuple[str, ...]] | None = None,
 ) -> list[PupilCard]:  # fmt: skip
     ids = [p.id for p in pupils]
     contacts: dict[int, list[PupilContact]] = defaultdict(list)
@@ -219,7 +195,6 @@ def _cards(
             .order_by(FirstDayCall.recorded_at, FirstDayCall.id)
         ):
             calls[call.pupil_id].append(call)
-    flags = _flags(db, school, day, today, set(ids))
     cases = open_case_summaries(db, school)
     return [
         PupilCard(
@@ -242,7 +217,8 @@ def call_list(db: Session, school: School, day: date, today: date) -> CallList:
     read = _read_day(db, school, day)
     before = _runs(db, school, read.morning, day)
     days = {p.id: before[p.id] + 1 for p in read.morning}
-    cards = _cards(db, school, day, today, read.morning + read.afternoon, days, read.marks)
+    flags = last_week_flags(db, school, day, today)
+    cards = _cards(db, school, day, read.morning + read.afternoon, days, read.marks, flags)
     groups = {_group(p) for p in read.pupils}
     return CallList(
         day,
@@ -251,6 +227,21 @@ def call_list(db: Session, school: School, day: date, today: date) -> CallList:
         [c for c in cards if c.days],
         [c for c in cards if not c.days],
     )
+
+
+def _unexplained_on(db: Session, school: School, pupils: list[Pupil], day: date) -> list[Pupil]:
+    """Pupils absent without a reason on the date: every mark N, or no mark where their register was
+    taken; no mark in a register not taken says nothing about that day."""
+    held: dict[int, set[str]] = defaultdict(set)
+    query = select(Mark.pupil_id, Mark.code).where(Mark.school_id == school.id, Mark.date == day)
+    for pupil_id, code in db.execute(query):
+        held[pupil_id].add(code)
+    taken = _taken(db, school, {_group(p) for p in pupils}, day, day)
+    return [
+        p
+        for p in pupils
+        if p.on_roll(day) and (held[p.id] == {UNEXPLAINED} or (not held[p.id] and (day, _group(p)) in taken))
+    ]
 
 
 def golden_hour(db: Session, school: School, day: date, today: date) -> GoldenHour:
@@ -269,24 +260,14 @@ def golden_hour(db: Session, school: School, day: date, today: date) -> GoldenHo
         .order_by(SchoolSession.date.desc())
         .limit(1)
     )
-    absent: dict[int, int] = {}
-    if last is not None:
-        accounted = set(
-            db.scalars(
-                select(Mark.pupil_id).where(
-                    Mark.school_id == school.id, Mark.date == last, Mark.code != UNEXPLAINED
-                )
-            )
-        )
-        candidates = [p for p in pupils if p.on_roll(last) and p.id not in accounted]
-        absent = {k: v for k, v in _runs(db, school, candidates, day).items() if v}
-    flags = _flags(db, school, day, today, {p.id for p in pupils})
+    absent = {} if last is None else _runs(db, school, _unexplained_on(db, school, pupils, last), day)
+    flags = last_week_flags(db, school, day, today)
     cases = open_case_summaries(db, school)
     reasons: dict[int, tuple[str, ...]] = {}
     for p in pupils:
         found = []
         flag = flags.get(p.id)
-        if flag is not None and flag.name in GOLDEN_FLAGS:
+        if flag is not None and flag.flag in GOLDEN_FLAGS:
             attendance = (
                 "" if flag.ytd_attendance is None else f", {flag.ytd_attendance:.1f}% attendance this year"
             )
@@ -299,10 +280,10 @@ def golden_hour(db: Session, school: School, day: date, today: date) -> GoldenHo
         if found:
             reasons[p.id] = tuple(found)
     chosen = [p for p in pupils if p.id in reasons]
-    cards = _cards(db, school, day, today, chosen, absent, {}, reasons)
+    cards = _cards(db, school, day, chosen, absent, {}, flags, reasons)
 
     def urgency(card: PupilCard) -> tuple[int, int, bool]:
-        flag = card.flag.name if card.flag else ""
+        flag = card.flag.flag if card.flag else ""
         order = GOLDEN_FLAGS.index(flag) if flag in GOLDEN_FLAGS else len(GOLDEN_FLAGS)
         return order, -card.days, card.case is None
 

@@ -31,11 +31,13 @@ REGISTER = {
 }
 
 
-def add_week(db: Session, world: World, school: School) -> dict[str, PupilRef]:
-    """The pupils of REGISTER in school A1, with their marks imported."""
+def add_week(
+    db: Session, world: World, school: School, register: dict[tuple[str, str], tuple[str, ...]] = REGISTER
+) -> dict[str, PupilRef]:
+    """The pupils of a register shaped like REGISTER in school A1, with their marks imported."""
     f = Factory(db)
     lines, pupils = ["upn,date,session,code"], {}
-    for (surname, form), days in REGISTER.items():
+    for (surname, form), days in register.items():
         pupil = f.pupil(world.a1, surname=surname, form=form, year_group=form[0],
                         admission_date=FRI - timedelta(days=30))  # fmt: skip
         pupils[surname] = pupil

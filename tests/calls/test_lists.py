@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.calls import services
@@ -16,6 +17,7 @@ from tenants.access import system_context
 from tenants.models import School
 from tests.calls.registers import MON, TUE, WED, add_week
 from tests.conftest import World
+from tests.helpers import signed_in
 from tests.weekly import LAST_WEEK, add_registers
 
 TODAY = date.today()
@@ -79,13 +81,43 @@ def test_golden_hour_lists_targets_with_their_reasons_most_urgent_first(
     ]
 
 
+def test_golden_hour_names_an_absence_only_where_the_register_was_taken(
+    db: Session, world: World, school: School, week: dict
+) -> None:
+    """Ivy's form 9C was not registered on Tuesday, so her N on Monday is not a Tuesday absence; Jo has no
+    Tuesday mark in 7A, whose register was taken, so Jo was absent without a reason."""
+    add_week(
+        db,
+        world,
+        school,
+        {("Ivy", "9C"): ("/\\", "NN", "..", ".."), ("Jo", "7A"): ("/\\", "/\\", "..", "..")},
+    )
+    golden = services.golden_hour(db, school, WED, TODAY)
+    reasons = {c.pupil.legal_surname: c.reasons for c in golden.cards}
+    assert "Ivy" not in reasons
+    assert reasons["Jo"] == (f"Absent without a reason on {TUE:%A %-d %B}",)
+
+
 def test_golden_hour_lists_red_flags_from_last_week(db: Session, world: World, school: School) -> None:
     add_registers(db, world, school)
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         golden = services.golden_hour(db, school, LAST_WEEK + timedelta(days=7), TODAY)
-    assert [(c.pupil.legal_surname, c.flag.name if c.flag else None) for c in golden.cards] == [
+    assert [(c.pupil.legal_surname, c.flag.flag if c.flag else None) for c in golden.cards] == [
         ("Okafor", "red")
     ]
     assert (
         golden.cards[0].reasons[0].startswith(f"Red: persistent absence (week of {LAST_WEEK:%-d %B}, 90.0%")
     )
+
+
+def test_the_golden_hour_page_shows_the_flag_and_its_next_step(
+    client: FlaskClient, db: Session, world: World, school: School
+) -> None:
+    add_registers(db, world, school)
+    signed_in(client, world.users["a1_staff"])
+    page = client.get(f"/schools/100001/first-day/golden-hour?date={LAST_WEEK + timedelta(days=7)}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<span class="flag flag-red"><span aria-hidden="true">' in text
+    assert f"Red: persistent absence</span> (week of {LAST_WEEK:%-d %B}, trend: " in text
+    assert "next step: " in text
