@@ -13,15 +13,21 @@ from app.registers.codes import CODES
 CODE_LABELS = {"": "Do not change the register", **{c: f"{c}: {CODES[c].meaning}" for c in CALL_CODES}}
 
 
-def _choices(labels: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
 class CallForm(FlaskForm):
     day = DateField("Date of the absence", validators=[DataRequired()])
-    outcome = RadioField("Outcome of the call", choices=_choices(CALL_OUTCOMES), validate_choice=False)
+    outcome = RadioField(
+        "Outcome of the call",
+        choices=[SelectChoice(v, label) for v, label in CALL_OUTCOMES.items()],
+        validate_choice=False,
+    )
     notes = TextAreaField("Notes", validators=[Length(max=2000)])
-    code = SelectField("Change the register to", choices=_choices(CODE_LABELS), validate_choice=False)
+    code = SelectField(
+        "Change the register to",
+        choices=[SelectChoice(v, label) for v, label in CODE_LABELS.items()],
+        validate_choice=False,
+    )
     sessions = SelectField(
-        "Sessions the reason covers", choices=_choices(CALL_SESSIONS), validate_choice=False
+        "Sessions the reason covers",
+        choices=[SelectChoice(v, label) for v, label in CALL_SESSIONS.items()],
+        validate_choice=False,
     )
