@@ -119,7 +119,8 @@ def test_a_support_meeting_is_recorded_with_its_plan_and_review_date(
     assert f"Review the plan agreed on {TODAY:%-d %B %Y}" in html
     assert 'id="case-stage">Facilitate support<' in html
     ids = re.findall(r' id="([^"]+)"', html)
-    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)  # every label finds its field
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, repeated  # every label and error link finds its one field
 
 
 @pytest.mark.parametrize(
