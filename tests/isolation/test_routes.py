@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from flask import Flask
@@ -49,7 +49,8 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         membership = db.scalars(select(Membership).where(Membership.user_id == a_user_id)).one()
         with app.app_context():
             pupil = db.get(Pupil, (school.id, world.pupils["a1"].id))
-            request = letters.check_request("improvement", date.today(), date.today(), None, None)
+            # an invitation: the one kind a pupil with no register yet can get
+            request = letters.check_request("meeting", date.today(), date.today(), date.today(), time(9, 30))
             batch = letters.generate(
                 db,
                 school,
