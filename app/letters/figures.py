@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.flags.rules import FLAGS, Thresholds, flags_of
 from app.flags.rulesets import current_rules
+from app.letters.improvement import Comparison, compare
 from app.registers.marks import SchoolSession
 from app.registers.measures import Counts
 from app.registers.models import Pupil, PupilContact
@@ -43,6 +44,7 @@ class Register:
     thresholds: Thresholds
     lessons_per_day: int
     lesson_minutes: int
+    comparison: Comparison  # the last school weeks against the year before them, for praise
 
 
 def read_register(db: Session, school: School, letter_date: date) -> Register:
@@ -58,6 +60,7 @@ def read_register(db: Session, school: School, letter_date: date) -> Register:
     return Register(
         school, letter_date, period, counts, headline(counts).counts,
         current_rules(db, school.trust_id)[1].thresholds, lessons_per_day(school), lesson_minutes(school),
+        compare(db, school, period),
     )  # fmt: skip
 
 

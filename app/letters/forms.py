@@ -52,8 +52,13 @@ class GenerateForm(FlaskForm):
 
 
 class BatchForm(GenerateForm):
-    """A batch: the same, for pupils chosen by year group, form and last week's flag."""
+    """A batch: the same, for pupils chosen by year group, form and their flag at the letter's date."""
 
     year_group = SelectField("Year group", choices=[SelectChoice("", "Any year group")])
     form_name = SelectField("Form", choices=[SelectChoice("", "Any form")])
-    flag = SelectField("Flag last week", choices=FLAG_CHOICES)
+    flag = SelectField(
+        "Flag at the letter's date",
+        choices=FLAG_CHOICES,
+        description="From attendance in the school year up to the letter's date: the flag that picks a "
+        "traffic-light letter's wording.",
+    )

@@ -6,17 +6,22 @@ within the school, and its key is read only inside that school's prefix.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from app.access import pupil_or_404, require_role, school_or_404, trust_or_404
 from app.db import get_session
 from app.letters import services, texts
+from app.letters.figures import year_group_name
 from app.letters.forms import BatchForm, CsrfForm, GenerateForm, TemplateForm
+from app.letters.improvement import RULE
 from app.letters.merge import TemplateRefused, fields_for
 from app.letters.models import SchoolLetterTemplate, TrustLetterTemplate
 from app.letters.wording import BUILT_IN, GENERATE, TEMPLATES, Text
@@ -24,7 +29,7 @@ from app.registers.models import YEAR_GROUPS, Pupil, on_roll_on
 from app.registers.recording import Recorder
 from app.storage import get_storage
 from tenants.access import PUPIL_READERS
-from tenants.models import Role, School
+from tenants.models import Role, School, Trust
 
 bp = Blueprint("letters", __name__)
 TEMPLATE_EDITORS = frozenset({Role.SCHOOL_LEAD, Role.TRUST_LEADER})
@@ -44,8 +49,9 @@ def _request(form: GenerateForm) -> services.LetterRequest:
     )
 
 
-def _show_problems(form: GenerateForm, refused: services.LettersRefused) -> None:
-    for name, message in refused.problems.items():
+def _show_problems(form: FlaskForm, problems: dict[str, str]) -> None:
+    """Put each refusal next to its field."""
+    for name, message in problems.items():
         getattr(form, name).errors = [message]
 
 
@@ -64,18 +70,16 @@ def school(urn: int):  # type: ignore[no-untyped-def]
     filters = {"year_group": form.year_group.data, "form": form.form_name.data, "flag": form.flag.data}
     try:
         wanted = _request(form)
-        selection = services.select_pupils(db, found, wanted, today, **filters)
+        selection = services.select_pupils(db, found, wanted, **filters)
         if request.form.get("action") != "generate":  # preview: who would get one, and who not
             return _school_page(found, role, form, selection)
-        description = services.describe(
-            wanted.kind, len(selection.pupils), week=services.flag_week(today), **filters
-        )
+        description = services.describe(wanted, len(selection.pupils), **filters)
         batch = services.generate(
             db, found, get_storage(), selection.pupils, wanted, _recorder(), description,
             register=selection.register, today=today,
         )  # fmt: skip
     except services.LettersRefused as refused:
-        _show_problems(form, refused)
+        _show_problems(form, refused.problems)
         return _school_page(found, role, form), 400
     flash(f"Made {batch.letters} letter{'' if batch.letters == 1 else 's'} (batch {batch.id}).", "success")
     return redirect(url_for("letters.school", urn=urn, _anchor="h-batches"))
@@ -95,13 +99,9 @@ def _batch_choices(school: School, form: BatchForm) -> None:
             forms.add(form_name)
     ordered = sorted(years, key=lambda y: YEAR_GROUPS.index(y) if y in YEAR_GROUPS else len(YEAR_GROUPS))
     form.year_group.choices = [SelectChoice("", "Any year group")] + [
-        SelectChoice(y, _year(y)) for y in ordered
+        SelectChoice(y, year_group_name(y)) for y in ordered
     ]
     form.form_name.choices = [SelectChoice("", "Any form")] + [SelectChoice(f, f) for f in sorted(forms)]
-
-
-def _year(year_group: str) -> str:
-    return {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(year_group, f"Year {year_group}")
 
 
 def _school_page(
@@ -120,7 +120,7 @@ def _school_page(
         generate=GENERATE,
         can_edit=role in TEMPLATE_EDITORS,
         leads_trust=current_user.principal.leads_trust(school.trust_id),
-        flag_week=services.flag_week(date.today()),
+        improvement_rule=RULE,
     )
 
 
@@ -141,7 +141,7 @@ def pupil(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
             today=date.today(),
         )  # fmt: skip
     except services.LettersRefused as refused:
-        _show_problems(form, refused)
+        _show_problems(form, refused.problems)
         return _pupil_page(found, child, form), 400
     flash(f"Made the {GENERATE[batch.kind].lower()} for {child.display_name}.", "success")
     return redirect(url_for("letters.pupil", urn=urn, pupil_id=pupil_id))
@@ -155,6 +155,7 @@ def _pupil_page(school: School, child: Pupil, form: GenerateForm) -> str:
         form=form,
         letters=services.letters_for_pupil(get_session(), school, child.id),
         templates=TEMPLATES,
+        improvement_rule=RULE,
     )
 
 
@@ -192,93 +193,91 @@ def _pdf(data: bytes, name: str) -> Response:
     return response
 
 
-@bp.route("/schools/<int:urn>/letters/templates/<kind>", methods=["GET", "POST"])
-@login_required
-def edit_template(urn: int, kind: str):  # type: ignore[no-untyped-def]
-    """The school's own wording for one kind; saving adds a version, an unknown merge field is refused."""
-    found = school_or_404(urn)
-    require_role(found, TEMPLATE_EDITORS)
+@dataclass(frozen=True)
+class _Owner:
+    """Whose wording a template page changes: a school's own (over its trust's) or the trust's default."""
+
+    trust: Trust
+    school: School | None = None
+
+    def in_use(self, db: Session, kind: str) -> texts.Wording:
+        if self.school:
+            return texts.school_wording(db, self.school, kind)
+        return texts.trust_wording(db, self.trust.id, kind)
+
+    def fallback(self, db: Session, kind: str) -> texts.Wording:
+        """What a reset goes back to: the trust default for a school, Turnout's wording for a trust."""
+        if self.school:
+            return texts.trust_wording(db, self.trust.id, kind)
+        return texts.Wording(kind, BUILT_IN[kind], "built-in", 0)
+
+    def history(self, db: Session, kind: str) -> list[texts.Version]:
+        if self.school:
+            return texts.history(db, SchoolLetterTemplate, self.school.id, kind)
+        return texts.history(db, TrustLetterTemplate, self.trust.id, kind)
+
+    def save(self, db: Session, kind: str, text: Text | None) -> int | None:
+        if self.school:
+            return texts.save_school(db, self.school, kind, text, _recorder())
+        return texts.save_trust(db, self.trust.id, kind, text, _recorder())
+
+
+def _owner(kind: str, urn: int | None, slug: str | None) -> _Owner:
+    """The school (its template editors only) or trust (its leaders only); 404 for a kind that is unknown."""
+    if urn is not None:
+        found = school_or_404(urn)
+        require_role(found, TEMPLATE_EDITORS)
+        owner = _Owner(found.trust, found)
+    else:
+        owner = _Owner(trust_or_404(slug or ""))
     if kind not in TEMPLATES:
         abort(404)
+    return owner
+
+
+_RESET = {  # each owner's template page and its reset (URLs and endpoint names others link to)
+    "letters.edit_template": "letters.reset_template",
+    "letters.trust_template": "letters.reset_trust_template",
+}
+_PAGE = {reset: page for page, reset in _RESET.items()}
+
+
+@bp.route("/schools/<int:urn>/letters/templates/<kind>", methods=["GET", "POST"], endpoint="edit_template")
+@bp.route("/trusts/<slug>/letter-templates/<kind>", methods=["GET", "POST"], endpoint="trust_template")
+@login_required
+def template(kind: str, urn: int | None = None, slug: str | None = None):  # type: ignore[no-untyped-def]
+    """One kind's wording, a school's own or its trust's default: a save adds a version, bad fields save nothing."""
+    owner = _owner(kind, urn, slug)
     db = get_session()
-    in_use = texts.school_wording(db, found, kind)
+    in_use = owner.in_use(db, kind)
     form = TemplateForm(data={"title": in_use.text.title, "body": in_use.text.body})
     if form.validate_on_submit():
         try:
-            version = texts.save_school(
-                db, found, kind, Text(form.title.data or "", form.body.data or ""), _recorder()
-            )
+            version = owner.save(db, kind, Text(form.title.data or "", form.body.data or ""))
         except TemplateRefused as refused:
-            _template_problems(form, refused)
+            _show_problems(form, refused.problems)
         else:
             _flash_saved(version)
-            return redirect(url_for("letters.edit_template", urn=urn, kind=kind))
-    page = _template_page(
-        form, kind, in_use, texts.history(db, SchoolLetterTemplate, found.id, kind),
-        fallback=texts.trust_wording(db, found.trust_id, kind), school=found,
-        reset_url=url_for("letters.reset_template", urn=urn, kind=kind),
+            return redirect(url_for(request.endpoint or "", **(request.view_args or {})))
+    page = render_template(
+        "letters/template.html", form=form, kind=kind, label=TEMPLATES[kind], in_use=in_use,
+        versions=owner.history(db, kind), sources=texts.SOURCES, fields=fields_for(kind), reset_form=CsrfForm(),
+        fallback=owner.fallback(db, kind), school=owner.school, trust=owner.trust,
+        reset_url=url_for(_RESET[request.endpoint or ""], **(request.view_args or {})),
     )  # fmt: skip
     return page, 400 if form.is_submitted() else 200
 
 
-@bp.post("/schools/<int:urn>/letters/templates/<kind>/reset")
+@bp.post("/schools/<int:urn>/letters/templates/<kind>/reset", endpoint="reset_template")
+@bp.post("/trusts/<slug>/letter-templates/<kind>/reset", endpoint="reset_trust_template")
 @login_required
-def reset_template(urn: int, kind: str):  # type: ignore[no-untyped-def]
-    """Go back to the trust default, as a new version so the history shows who did it."""
-    found = school_or_404(urn)
-    require_role(found, TEMPLATE_EDITORS)
-    if kind not in TEMPLATES:
-        abort(404)
+def reset(kind: str, urn: int | None = None, slug: str | None = None):  # type: ignore[no-untyped-def]
+    """Go back to the wording above (trust default, or Turnout's), as a new version so the history shows who."""
+    owner = _owner(kind, urn, slug)
     if not CsrfForm().validate_on_submit():
         abort(400)
-    _flash_saved(texts.save_school(get_session(), found, kind, None, _recorder()))
-    return redirect(url_for("letters.edit_template", urn=urn, kind=kind))
-
-
-@bp.route("/trusts/<slug>/letter-templates/<kind>", methods=["GET", "POST"])
-@login_required
-def trust_template(slug: str, kind: str):  # type: ignore[no-untyped-def]
-    """The trust's default wording for one kind, used by every school without its own."""
-    trust = trust_or_404(slug)
-    if kind not in TEMPLATES:
-        abort(404)
-    db = get_session()
-    in_use = texts.trust_wording(db, trust.id, kind)
-    form = TemplateForm(data={"title": in_use.text.title, "body": in_use.text.body})
-    if form.validate_on_submit():
-        try:
-            version = texts.save_trust(
-                db, trust.id, kind, Text(form.title.data or "", form.body.data or ""), _recorder()
-            )
-        except TemplateRefused as refused:
-            _template_problems(form, refused)
-        else:
-            _flash_saved(version)
-            return redirect(url_for("letters.trust_template", slug=slug, kind=kind))
-    page = _template_page(
-        form, kind, in_use, texts.history(db, TrustLetterTemplate, trust.id, kind), trust=trust,
-        fallback=texts.Wording(kind, BUILT_IN[kind], "built-in", 0),
-        reset_url=url_for("letters.reset_trust_template", slug=slug, kind=kind),
-    )  # fmt: skip
-    return page, 400 if form.is_submitted() else 200
-
-
-@bp.post("/trusts/<slug>/letter-templates/<kind>/reset")
-@login_required
-def reset_trust_template(slug: str, kind: str):  # type: ignore[no-untyped-def]
-    """Go back to Turnout's built-in wording for the trust, as a new version."""
-    trust = trust_or_404(slug)
-    if kind not in TEMPLATES:
-        abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    _flash_saved(texts.save_trust(get_session(), trust.id, kind, None, _recorder()))
-    return redirect(url_for("letters.trust_template", slug=slug, kind=kind))
-
-
-def _template_problems(form: TemplateForm, refused: TemplateRefused) -> None:
-    for name, message in refused.problems.items():
-        getattr(form, name).errors = [message]
+    _flash_saved(owner.save(get_session(), kind, None))
+    return redirect(url_for(_PAGE[request.endpoint or ""], **(request.view_args or {})))
 
 
 def _flash_saved(version: int | None) -> None:
@@ -286,20 +285,3 @@ def _flash_saved(version: int | None) -> None:
         flash("Nothing changed: this is already the wording in use.", "info")
     else:
         flash(f"Saved as version {version}; letters made from now on use it.", "success")
-
-
-def _template_page(
-    form: TemplateForm, kind: str, in_use: texts.Wording, versions: list, **context: object
-) -> str:  # type: ignore[type-arg]
-    return render_template(
-        "letters/template.html",
-        form=form,
-        kind=kind,
-        label=TEMPLATES[kind],
-        in_use=in_use,
-        versions=versions,
-        sources=texts.SOURCES,
-        fields=fields_for(kind),
-        reset_form=CsrfForm(),
-        **context,
-    )

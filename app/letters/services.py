@@ -3,21 +3,20 @@
 Every letter is drawn before anything is stored, so bad data or a template fault stores nothing. PDFs
 are stored under content-addressed keys (the SHA-256 of their bytes) and listed only through their rows,
 written in one transaction after the objects: if storage fails midway, the objects already written are
-referenced by no row, so no page lists them, and no later letter's key can collide with them.
+referenced by no row, so no page lists them. Identical bytes share a key, which is harmless: storage is
+versioned and each row records the version and SHA-256 it wrote, so a download reads exactly its own.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from hashlib import sha256
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.flags.rules import FLAGS
-from app.flags.snapshots import week_flags
 from app.letters import render
 from app.letters.figures import (
     Register,
@@ -28,12 +27,13 @@ from app.letters.figures import (
     parent_carer,
     read_register,
 )
+from app.letters.improvement import NEEDS, not_improved_because
 from app.letters.models import Letter, LetterBatch
 from app.letters.texts import Wording, school_wordings
 from app.letters.wording import GENERATE, TEMPLATES
 from app.registers.measures import Counts
 from app.registers.models import Pupil, on_roll_on
-from app.registers.recording import Recorder, week_start
+from app.registers.recording import Recorder
 from app.storage import Storage, StorageError, StoredObject, school_key
 from tenants.counters import allocate
 from tenants.models import School
@@ -86,11 +86,6 @@ def check_request(
     return LetterRequest(kind, letter_date, meeting)
 
 
-def flag_week(today: date) -> date:
-    """The latest week that has ended: the flags the weekly view and the batch filter go by."""
-    return week_start(today) - timedelta(days=7)
-
-
 def template_for(kind: str, register: Register, pupil_id: int) -> str:
     """The template a pupil's letter uses: a traffic-light letter's wording follows their flag."""
     return f"traffic_{flag_of(register, pupil_id)}" if kind == "traffic_light" else kind
@@ -105,6 +100,8 @@ def left_out_because(kind: str, register: Register, pupil: Pupil) -> str | None:
         return "has not attended every possible session this year"
     if kind == "lateness" and not c.late:
         return "has not arrived late this year"
+    if kind in NEEDS:
+        return not_improved_because(kind, register.comparison, pupil.id)
     return None
 
 
@@ -118,10 +115,15 @@ class Selection:
 
 
 def select_pupils(
-    db: Session, school: School, request: LetterRequest, today: date, *, year_group: str = "", form: str = "",
+    db: Session,
+    school: School,
+    request: LetterRequest,
+    *,
+    year_group: str = "",
+    form: str = "",
     flag: str = "",
-) -> Selection:  # fmt: skip
-    """Pupils on roll on the letter's date, by year group, form and last week's flag, who can get the kind."""
+) -> Selection:
+    """Pupils on roll on the letter's date, by year group, form and flag, who can get the kind."""
     query = (
         select(Pupil)
         .where(Pupil.school_id == school.id, on_roll_on(request.letter_date))
@@ -132,13 +134,9 @@ def select_pupils(
         query = query.where(Pupil.year_group == year_group)
     if form:
         query = query.where(Pupil.form == form)
-    pupils = list(db.scalars(query))
-    if flag:
-        rows = week_flags(db, school, flag_week(today), today).rows
-        flagged = {int(p) for p, f in zip(rows["pupil"], rows["flag"], strict=True) if FLAGS[f] == flag}
-        db.commit()  # keep the week's snapshot, as the weekly view does
-        pupils = [p for p in pupils if p.id in flagged]
     register = read_register(db, school, request.letter_date)
+    # the flag that picks a traffic-light letter's wording, at the letter's date: chosen as red, worded red
+    pupils = [p for p in db.scalars(query) if not flag or flag_of(register, p.id) == flag]
     chosen, left_out = [], {}
     for pupil in pupils:
         reason = left_out_because(request.kind, register, pupil)
@@ -235,13 +233,13 @@ def _keep(row: Letter | LetterBatch, stored: StoredObject) -> None:
 
 
 def describe(
-    kind: str, count: int, *, year_group: str = "", form: str = "", flag: str = "", week: date
+    request: LetterRequest, count: int, *, year_group: str = "", form: str = "", flag: str = ""
 ) -> str:
     """Who a batch went to, in words, for the list of recent batches."""
     parts = [f"Year group {year_group}" if year_group else "", f"form {form}" if form else "",
-             f"{flag} flag (week of {long_date(week)})" if flag else ""]  # fmt: skip
+             f"{flag} flag on {long_date(request.letter_date)}" if flag else ""]  # fmt: skip
     chosen = ", ".join(p for p in parts if p) or "all pupils on roll"
-    return f"{GENERATE[kind]}: {chosen}; {count} pupil{'' if count == 1 else 's'}"
+    return f"{GENERATE[request.kind]}: {chosen}; {count} pupil{'' if count == 1 else 's'}"
 
 
 def letters_for_pupil(db: Session, school: School, pupil_id: int) -> list[Letter]:

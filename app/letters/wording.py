@@ -27,7 +27,6 @@ GENERATE = {  # what a user asks for; the traffic-light letter takes its templat
     "certificate_full": TEMPLATES["certificate_full"],
     "certificate_improved": TEMPLATES["certificate_improved"],
 }
-TRAFFIC_FLAGS = ("green", "amber", "red", "purple")
 CERTIFICATES = frozenset({"certificate_full", "certificate_improved"})
 
 

@@ -1,4 +1,5 @@
-"""A small hand-made register for letters: Okafor misses 3 of 10 possible days, Brooks none."""
+"""Small hand-made registers for letters: Okafor misses 3 of 10 possible days, Brooks none; and six school
+weeks in spring 2026 where one pupil's attendance rises, one rises a little, one falls and one stays."""
 
 from __future__ import annotations
 
@@ -31,20 +32,53 @@ def school_days() -> list[date]:
 
 def add_register(db: Session, world: World, school: School) -> dict[str, PupilRef]:
     """Okafor (70.0%, red) and Brooks (100%, green) in Year 9, form 9K, on roll since before the marks."""
+    return _add(db, world, school, {"Okafor": OKAFOR, "Brooks": BROOKS}, school_days(), "9K")
+
+
+# Six school weeks from Monday 2 March 2026: the last four (from 16 March) are "recent" on Friday 10 April.
+SPRING = [date(2026, 3, 2) + timedelta(days=n) for n in range(42) if n % 7 < 5]
+SPRING_END = date(2026, 4, 10)
+PRESENT = ["/", "\\"]
+AWAY = ["O", "O"]
+
+
+def _weeks(*absent: tuple[int, int, int]) -> list[str]:
+    """Thirty days present but for the given (week, weekday, sessions) away: 1 the morning, 2 all day."""
+    codes = PRESENT * 30
+    for week, weekday, sessions in absent:
+        day = 2 * (5 * week + weekday)
+        codes[day : day + sessions] = AWAY[:sessions]
+    return codes
+
+
+RISING = _weeks((0, 0, 2), (1, 0, 2))  # before 16/20 = 80%, recent 40/40 = 100%: +20 points
+SLIGHT = _weeks((0, 1, 2), (2, 0, 1), (3, 0, 1), (4, 0, 1))  # 18/20 = 90%, 37/40 = 92.5%: +2.5 points
+FALLING = _weeks((5, 0, 2), (5, 1, 2))  # 20/20 = 100%, 36/40 = 90%: -10 points
+STEADY = _weeks()  # 100% throughout: no change
+
+
+def add_spring_register(db: Session, world: World, school: School) -> dict[str, PupilRef]:
+    """Ahmed (rising), Baker (rising a little), Clarke (falling) and Dunn (steady), Year 9, form 9S."""
+    codes = {"Ahmed": RISING, "Baker": SLIGHT, "Clarke": FALLING, "Dunn": STEADY}
+    return _add(db, world, school, codes, SPRING, "9S")
+
+
+def _add(
+    db: Session, world: World, school: School, codes: dict[str, list[str]], days: list[date], form: str
+) -> dict[str, PupilRef]:
+    """Year 9 pupils of one form, on roll since before the first day, with a code per session (AM, PM)."""
     f = Factory(db)
     pupils = {
         name: f.pupil(
-            world.a1, surname=name, form="9K", year_group="9", admission_date=FIRST_DAY - timedelta(days=30)
+            world.a1, surname=name, form=form, year_group="9", admission_date=days[0] - timedelta(days=30)
         )
-        for name in ("Okafor", "Brooks")
+        for name in codes
     }
     lines = ["upn,date,session,code,minutes_late"]
-    for name, codes in (("Okafor", OKAFOR), ("Brooks", BROOKS)):
-        for i, code in enumerate(codes):
+    for name, marks in codes.items():
+        for i, code in enumerate(marks):
             minutes = "30" if code == "L" else ""
-            lines.append(
-                f"{pupils[name].upn},{school_days()[i // 2]},{'AM' if i % 2 == 0 else 'PM'},{code},{minutes}"
-            )
+            lines.append(f"{pupils[name].upn},{days[i // 2]},{'AM' if i % 2 == 0 else 'PM'},{code},{minutes}")
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         import_marks(db, school, io.BytesIO(("\n".join(lines) + "\n").encode()), source="import",
                      description="letters test", recorder=Recorder(None, "Dana Clerk", "Data manager"), reason="test")  # fmt: skip

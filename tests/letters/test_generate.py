@@ -105,7 +105,7 @@ def test_a_batch_goes_to_the_filtered_list_in_one_print_run(
     db: Session, school: School, pupils: dict[str, Pupil], store: Storage
 ) -> None:
     request = services.check_request("certificate_full", LETTER_DATE, TODAY, None, None)
-    selection = services.select_pupils(db, school, request, TODAY, year_group="9", form="9K")
+    selection = services.select_pupils(db, school, request, year_group="9", form="9K")
     assert [p.legal_surname for p in selection.pupils] == ["Brooks"]
     assert selection.left_out == {"has not attended every possible session this year": 1}
     batch = services.generate(
@@ -115,7 +115,7 @@ def test_a_batch_goes_to_the_filtered_list_in_one_print_run(
     assert "100% attendance" in text_of(services.read_pdf(store, school, batch))
 
     everyone = services.select_pupils(
-        db, school, services.check_request("traffic_light", LETTER_DATE, TODAY, None, None), TODAY
+        db, school, services.check_request("traffic_light", LETTER_DATE, TODAY, None, None)
     )
     batch = _make(db, school, store, everyone.pupils, "traffic_light")
     kinds = dict(db.execute(select(Letter.pupil_id, Letter.kind).where(Letter.batch_id == batch.id)).all())
@@ -170,7 +170,7 @@ def test_a_letter_that_cannot_be_made_refuses_the_whole_batch(
 def test_another_school_s_key_is_not_found(
     db: Session, school: School, world: World, pupils: dict[str, Pupil], store: Storage
 ) -> None:
-    _make(db, school, store, [pupils["Okafor"]], "improvement")
+    _make(db, school, store, [pupils["Okafor"]], "traffic_light")
     (letter,) = services.letters_for_pupil(db, school, pupils["Okafor"].id)
     a2 = db.get(School, world.a2.id)
     assert a2 is not None

@@ -19,7 +19,7 @@ from tenants import context
 from tenants.access import system_context
 from tests.conftest import World
 from tests.helpers import csrf_token, post_form, signed_in
-from tests.letters.register import LETTER_DATE, add_register
+from tests.letters.register import LETTER_DATE, SPRING_END, add_register, add_spring_register
 from tests.storage_fixtures import new_bucket
 
 A1 = "/schools/100001/letters"
@@ -40,9 +40,11 @@ def _text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _make_letter(client: FlaskClient, urn: int, pupil_id: int, kind: str = "improvement") -> int:
+def _make_letter(client: FlaskClient, urn: int, pupil_id: int, kind: str = "meeting") -> int:
+    """Make one letter on the pupil's page (by default an invitation, which any pupil on roll can get)."""
     path = f"/schools/{urn}/pupils/{pupil_id}/letters"
-    response = post_form(client, path, {"kind": kind, "letter_date": LETTER_DATE.isoformat()})
+    meeting = {"meeting_date": LETTER_DATE.isoformat(), "meeting_time": "09:30"} if kind == "meeting" else {}
+    response = post_form(client, path, {"kind": kind, "letter_date": LETTER_DATE.isoformat(), **meeting})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     page = client.get(path).get_data(as_text=True)
     return int(re.findall(rf"/schools/{urn}/letters/(\d+)\.pdf", page)[0])
@@ -85,6 +87,10 @@ def test_a_trust_leader_sets_the_default_that_schools_use(
     assert "Brilliant, {{ pupil_first_name }}" in client.get(A1).get_data(as_text=True)
     refused = post_form(client, path, {"title": "", "body": "{{ nope }}"})
     assert refused.status_code == 400 and _count(db, TrustLetterTemplate) == 1
+    reset = client.post(f"{path}/reset", data={"csrf_token": csrf_token(client, path)})
+    assert reset.status_code == 302 and reset.headers["Location"].endswith(path)
+    assert _newest_trust_version(db) == 2
+    assert "Went back to the built-in wording" in client.get(path).get_data(as_text=True)
 
 
 def test_a_pupil_s_letter_is_made_listed_and_opened(
@@ -102,6 +108,43 @@ def test_a_pupil_s_letter_is_made_listed_and_opened(
     no_meeting = post_form(client, f"/schools/100001/pupils/{okafor.id}/letters", {"kind": "meeting"})
     assert no_meeting.status_code == 400 and "Give the meeting&#39;s date." in no_meeting.get_data(
         as_text=True
+    )
+
+
+def test_praise_for_a_pupil_whose_attendance_fell_is_refused_and_nothing_is_stored(
+    client: FlaskClient, db: Session, world: World, school
+) -> None:  # type: ignore[no-untyped-def]
+    spring = add_spring_register(db, world, school)
+    signed_in(client, world.users["a1_staff"])
+    path = f"/schools/100001/pupils/{spring['Clarke'].id}/letters"
+    page = client.get(path).get_data(as_text=True)
+    assert "attendance in the last 4 school weeks" in page and "at least 1 percentage point above" in page
+    refused = post_form(client, path, {"kind": "improvement", "letter_date": SPRING_END.isoformat()})
+    assert refused.status_code == 400
+    assert (
+        "No letters were made: Sam Clarke has not improved by at least 1 percentage point in the last 4 "
+        "school weeks." in refused.get_data(as_text=True)
+    )
+    assert _count(db, Letter) == 0
+    assert post_form(client, f"/schools/100001/pupils/{spring['Ahmed'].id}/letters",
+                     {"kind": "improvement", "letter_date": SPRING_END.isoformat()}).status_code == 302  # fmt: skip
+
+
+def test_the_batch_preview_filters_by_the_flag_at_the_letter_s_date_and_counts_who_is_left_out(
+    client: FlaskClient, db: Session, world: World, school
+) -> None:  # type: ignore[no-untyped-def]
+    add_spring_register(db, world, school)
+    signed_in(client, world.users["a1_lead"])
+    choice = {"letter_date": "2026-04-03", "year_group": "9", "form_name": "9S", "action": "preview"}
+    red = post_form(client, A1, {**choice, "kind": "traffic_light", "flag": "red"}).get_data(as_text=True)
+    assert "1 pupil would get" in red and "Sam Baker" in red  # 90.0% on 3 April, the letter's own date
+    assert "each pupil's flag at the letter's date" in red
+    praise = post_form(client, A1, {**choice, "kind": "certificate_improved", "letter_date": SPRING_END.isoformat(),
+                                    "flag": ""}).get_data(as_text=True)  # fmt: skip
+    assert "1 pupil would get" in praise
+    assert (
+        "3 pupils left out: has not improved by at least 5 percentage points in the last 4 school weeks"
+        in praise
     )
 
 
