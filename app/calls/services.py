@@ -338,9 +338,9 @@ def record_call(
         db.add(call)
         for session in targets:
             rows = taking.rows_with_marks(db, school, [pupil], day, session)
-            taking.stage_marks(
+            taking.save_marks(
                 db, school, rows, day, session, {pupil.id: (code, "")}, label=f"First-day call {pupil.upn}",
-                recorder=recorder, reason=reason, today=today,
+                recorder=recorder, reason=reason, today=today, commit=False,
             )  # fmt: skip
     except taking.RegisterRejected as exc:
         db.rollback()

@@ -93,29 +93,12 @@ def save_marks(
     recorder: Recorder,
     reason: str,
     today: date,
+    commit: bool = True,
 ) -> tuple[int, int]:
-    """Save marks for pupils shown in `rows` (pupil id -> (code, minutes text)); returns (new, amended)."""
-    saved = stage_marks(
-        db, school, rows, day, session, entries, label=label, recorder=recorder, reason=reason, today=today
-    )
-    db.commit()
-    return saved
+    """Save marks for pupils shown in `rows` (pupil id -> (code, minutes text)); returns (new, amended).
 
-
-def stage_marks(
-    db: Session,
-    school: School,
-    rows: list[RegisterRow],
-    day: date,
-    session: str,
-    entries: dict[int, tuple[str, str]],
-    *,
-    label: str,
-    recorder: Recorder,
-    reason: str,
-    today: date,
-) -> tuple[int, int]:
-    """save_marks without the commit, for a use case that writes marks with its own record in one transaction."""
+    commit=False leaves the transaction to a use case that writes its own record with the marks.
+    """
     problems: dict[str, str] = {}
     if session not in ("AM", "PM"):
         problems["register"] = "Choose the AM or PM session."
@@ -172,7 +155,10 @@ def stage_marks(
     amended = amend_marks(db, school.id, batch, changes, reason.strip(), rollups)
     rollups.write(db, school.id)
     batch.new_marks, batch.amended_marks = added, amended
-    db.flush()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     return added, amended
 
 
