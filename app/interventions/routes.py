@@ -17,7 +17,7 @@ from app.db import get_session
 from app.flags import report as flag_report
 from app.flags.rules import FLAG_ICONS, STEPS
 from app.interventions import forms, impact, next_steps, services
-from app.interventions.models import ACTION_LABELS, STAGE_LABELS, Case, SupportPlan
+from app.interventions.models import STAGE_LABELS, Case, SupportPlan
 from app.interventions.timeline import pupil_cases
 from app.registers import school_view
 from app.registers.measures import describe_absence
@@ -155,9 +155,9 @@ def _open_case(db: Session, school: School, found: Pupil) -> Case:
     return case
 
 
-def _with_owners(form: FlaskForm, school: School) -> FlaskForm:
+def _with_owners(form: FlaskForm, school: School, owners: list[services.Owner] | None = None) -> FlaskForm:
     """Offer the school's staff as owners; the chosen one must be among them."""
-    owners = services.case_owners(get_session(), school)
+    owners = services.case_owners(get_session(), school) if owners is None else owners
     form.owner.choices = [SelectChoice(o.user_id, f"{o.name}, {o.title}") for o in owners]  # type: ignore[attr-defined]
     form.owner_names = {o.user_id: o.name for o in owners}  # type: ignore[attr-defined]
     return form
@@ -222,8 +222,9 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
         "close_form": forms.CloseForm(formdata=None, closed_on=today),
     }  # fmt: skip
     chosen = {**defaults, **given}
+    owners = services.case_owners(db, school)
     for name in ("step_form", "open_form", "action_form"):
-        _with_owners(chosen[name], school)
+        _with_owners(chosen[name], school, owners)
     counts = school_view.pupil_register(db, school, found, today).counts
     safeguarding = current_user.principal.reads_safeguarding(school.id)
     stories = pupil_cases(db, school, found.id, safeguarding=safeguarding, today=today)
@@ -254,6 +255,5 @@ def _page(school: School, found: Pupil, **given: FlaskForm) -> str:
         smart_rows=_smart_rows() if "plan_form" in given else [],
         smart_row_count=forms.SMART_ROWS,
         stage_labels=STAGE_LABELS,
-        action_labels=ACTION_LABELS,
         **chosen,
     )
