@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.calls.models import CALL_CODES, CALL_OUTCOMES, CALL_SESSIONS, CALLERS, FirstDayCall
 from app.flags.report import PupilFlag, last_week_flags
 from app.interventions.services import CaseSummary, open_case_summaries
+from app.refusals import Refused
 from app.registers import taking
 from app.registers.marks import Mark, SchoolSession
 from app.registers.models import Pupil, PupilContact, on_roll_on
@@ -31,12 +32,8 @@ LOOK_BACK = 200  # school days searched back for the start of a run: about a sch
 GOLDEN_FLAGS = ("purple", "red")
 
 
-class CallRefused(ValueError):
+class CallRefused(Refused):
     """Nothing was saved; `problems` maps a form field to what is wrong with it."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from app.interventions.models import (
     Stage,
     SupportPlan,
 )  # fmt: skip
+from app.refusals import Refused
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
 from tenants.access import PUPIL_READERS
@@ -36,12 +37,8 @@ REVIEW_OUTCOMES = {
 }
 
 
-class CaseworkRefused(ValueError):
+class CaseworkRefused(Refused):
     """Input that cannot be saved, with a message per field."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 def open_case(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from app.refusals import Refused
+
 FIELDS = {
     "pupil_name": "The pupil's name, e.g. Sam Okafor",
     "pupil_first_name": "The pupil's first (preferred) name, e.g. Sam",
@@ -43,12 +45,8 @@ MAX_BODY = 10_000
 _FIELD = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
-class TemplateRefused(ValueError):
+class TemplateRefused(Refused):
     """Wording that cannot be saved, with a problem per part ("title", "body") in words to act on."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 def fields_for(kind: str) -> dict[str, str]:

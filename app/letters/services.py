@@ -31,6 +31,7 @@ from app.letters.improvement import NEEDS, not_improved_because
 from app.letters.models import Letter, LetterBatch
 from app.letters.texts import Wording, school_wordings
 from app.letters.wording import GENERATE, TEMPLATES
+from app.refusals import Refused
 from app.registers.measures import Counts
 from app.registers.models import Pupil, on_roll_on
 from app.registers.recording import Recorder
@@ -42,12 +43,8 @@ MAX_BATCH = 400  # drawn while the user waits (about 0.1 s a letter); larger lis
 PDF = "application/pdf"
 
 
-class LettersRefused(ValueError):
+class LettersRefused(Refused):
     """A request that cannot make letters, with a problem per form field; nothing was stored."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.refusals import Refused
 from app.registers.codes import LATE_CODES, CodeError, lookup
 from app.registers.mark_checks import MAX_MINUTES
 from app.registers.marks import Mark, MarkBatch
@@ -17,12 +18,8 @@ from app.registers.services import forms_of
 from tenants.models import School
 
 
-class RegisterRejected(ValueError):
+class RegisterRejected(Refused):
     """Nothing was saved; `problems` maps a pupil id (or 'register') to what is wrong."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
