@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.interventions.models import ACTION_LABELS, Case, CaseAction, SupportPlan
 from app.registers.codes import CODES
 from app.registers.marks import Mark
-from app.registers.measures import Counts, change_pp, contribution
+from app.registers.measures import Counts, change_pp, contribution, quantity
 from app.registers.models import Pupil
 from app.schools.settings import lessons_per_day
 from tenants.models import School, Trust
@@ -72,8 +72,7 @@ class Window:
         )
         if not self.counts.possible:
             return so_far + "no school days"
-        days = f"{self.days_missed:g} day{'' if self.days_missed == 1 else 's'}"
-        lessons = f"{self.lessons_missed:g} lesson{'' if self.lessons_missed == 1 else 's'}"
+        days, lessons = quantity(self.days_missed, "day"), quantity(self.lessons_missed, "lesson")
         return f"{so_far}{self.rate:.1f}%: missed {days} ({lessons}) of {self.possible_days:g}"
 
 

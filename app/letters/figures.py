@@ -18,7 +18,7 @@ from app.flags.rules import FLAGS, Thresholds, flags_of
 from app.flags.rulesets import current_rules
 from app.letters.improvement import Comparison, compare
 from app.registers.marks import SchoolSession
-from app.registers.measures import Counts
+from app.registers.measures import Counts, quantity
 from app.registers.models import Pupil, PupilContact
 from app.registers.reports import Period, pupil_counts
 from app.registers.school_view import headline
@@ -145,12 +145,6 @@ def year_group_name(year_group: str) -> str:
     if year_group.startswith("N"):
         return f"Nursery {year_group[1:]}"
     return f"Year {year_group}"
-
-
-def quantity(amount: float, unit: str) -> str:
-    """A number with its unit: "1 day", "4.5 days", "15 lessons" (at most one decimal place)."""
-    text = f"{amount:.1f}".removesuffix(".0")
-    return f"{text} {unit}" + ("" if text == "1" else "s")
 
 
 def percent(value: float | None) -> str:

@@ -98,6 +98,12 @@ def contribution(code: Code, minutes_late: int | None) -> tuple[int, ...]:
     )
 
 
+def quantity(amount: float, unit: str) -> str:
+    """A number with its unit: "1 day", "4.5 days", "15 lessons" (at most one decimal place)."""
+    text = f"{amount:.1f}".removesuffix(".0")
+    return f"{text} {unit}" + ("" if text == "1" else "s")
+
+
 def describe_absence(counts: Counts, lessons_per_day: int) -> str:
     """A plain sentence in days and lessons, as letters and parents need it."""
     if not counts.possible:

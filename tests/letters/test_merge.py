@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.letters import merge
-from app.letters.figures import lost_over_career, quantity
+from app.letters.figures import lost_over_career
 from app.letters.wording import BUILT_IN
-from app.registers.measures import Counts
+from app.registers.measures import Counts, quantity
 
 
 def test_an_unknown_field_is_named_with_its_line() -> None:
