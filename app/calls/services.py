@@ -214,8 +214,9 @@ def call_list(db: Session, school: School, day: date, today: date) -> CallList:
     read = _read_day(db, school, day)
     before = _runs(db, school, read.morning, day)
     days = {p.id: before[p.id] + 1 for p in read.morning}
-    flags = last_week_flags(db, school, day, today)
-    cards = _cards(db, school, day, read.morning + read.afternoon, days, read.marks, flags)
+    listed = read.morning + read.afternoon
+    flags = last_week_flags(db, school, day, today, {p.id for p in listed})
+    cards = _cards(db, school, day, listed, days, read.marks, flags)
     groups = {_group(p) for p in read.pupils}
     return CallList(
         day,

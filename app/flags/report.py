@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,10 +52,14 @@ class PupilFlag:
     step: str  # the next step's key (STEP_LIST), for turning it into an action
 
 
-def last_week_flags(db: Session, school: School, day: date, today: date) -> dict[int, PupilFlag]:
-    """Every pupil's flag for the last week that ended before `day`, the snapshot kept if computed now."""
+def last_week_flags(
+    db: Session, school: School, day: date, today: date, pupil_ids: set[int] | None = None
+) -> dict[int, PupilFlag]:
+    """Pupils' flags (all, or those asked for) for the last week that ended before `day`; the snapshot is
+    kept if computed now."""
     flags = week_flags(db, school, week_start(day) - timedelta(days=7), today)
     db.commit()
+    rows = flags.rows if pupil_ids is None else flags.rows[np.isin(flags.rows["pupil"], list(pupil_ids))]
     return {
         int(row["pupil"]): PupilFlag(
             flags.week_start,
@@ -65,10 +70,10 @@ def last_week_flags(db: Session, school: School, day: date, today: date) -> dict
             rate(int(row["ytd_attended"]), int(row["ytd_possible"])),
             STEP_LIST[row["step"]],
         )  # fmt: skip
-        for row in flags.rows
+        for row in rows
     }
 
 
 def pupil_flag(db: Session, school: School, pupil_id: int, today: date) -> PupilFlag | None:
     """The pupil's row of last week's snapshot; None if not on roll then."""
-    return last_week_flags(db, school, today, today).get(pupil_id)
+    return last_week_flags(db, school, today, today, {pupil_id}).get(pupil_id)
