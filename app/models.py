@@ -2,18 +2,21 @@
 
 from app.api import models as api_models
 from app.auth import models as auth_models
+from app.calendars import models as calendar_models
 from app.calls import models as call_models
 from app.flags import models as flag_models
 from app.interventions import models as intervention_models
 from app.letters import models as letter_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
+from app.workflow import models as workflow_models
 from jobs import models as job_models
 from tenants import models as tenant_models
 
 __all__ = [
     "api_models",
     "auth_models",
+    "calendar_models",
     "call_models",
     "flag_models",
     "intervention_models",
@@ -22,4 +25,5 @@ __all__ = [
     "mark_models",
     "register_models",
     "tenant_models",
+    "workflow_models",
 ]

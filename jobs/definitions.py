@@ -11,9 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.sessions import purge_sessions
+from app.calendars.spans import NO_CALENDAR
 from app.db import Database, utcnow
 from app.flags.snapshots import recompute
 from app.registers.recording import week_start
+from app.workflow.generation import generate_schools
+from app.workflow.periods import local
 from jobs.models import JobRun
 from tenants import context
 from tenants.access import system_context
@@ -47,6 +50,24 @@ def _weekly_flags(db: Session, now: datetime) -> str:
     return f"flags for the week of {week.isoformat()}: {written} school snapshots"
 
 
+def _workflow_tasks(db: Session, now: datetime) -> str:
+    """Make today's tasks for every school whose calendar says it is open; re-running makes nothing new."""
+    day = local(now).date()
+    made = open_schools = 0
+    unknown: list[str] = []
+    trusts = db.scalars(select(Trust.id).order_by(Trust.id).execution_options(**UNSCOPED)).all()
+    for trust_id in trusts:
+        with context.use(system_context(db, "job:workflow-tasks", trust_id=trust_id)):
+            schools = db.scalars(select(School).where(School.trust_id == trust_id).order_by(School.urn)).all()
+            for result in generate_schools(db, list(schools), [day]):
+                made += result.created
+                open_schools += result.closed is None
+                if result.closed == NO_CALENDAR:
+                    unknown.append(str(result.school.urn))
+    detail = f"tasks for {day.isoformat()}: {made} made at {open_schools} open schools"
+    return detail + (f"; no calendar for this year at URN {', '.join(unknown)}" if unknown else "")
+
+
 def _purge_old_sessions(db: Session, _now: datetime) -> str:
     removed = purge_sessions(db, older_than=timedelta(days=30))
     return f"removed {removed} sessions that ended more than 30 days ago"
@@ -61,6 +82,13 @@ JOBS: dict[str, Job] = {
             period_of=lambda now: now.strftime("%Y-%m-%d"),
             run=_purge_old_sessions,
             cron={"hour": "3", "minute": "15"},
+        ),
+        Job(
+            name="workflow-tasks",
+            description="Make each open school's workflow tasks for the day",
+            period_of=lambda now: local(now).date().isoformat(),
+            run=_workflow_tasks,
+            cron={"day_of_week": "mon-fri", "hour": "5", "minute": "0"},
         ),
         Job(
             name="weekly-flags",

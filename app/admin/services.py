@@ -13,6 +13,7 @@ from app.auth import passwords
 from app.auth.models import User
 from app.auth.sessions import revoke_user_sessions
 from app.reference.las import la_name
+from app.workflow.playbook import STARTING_PLAYBOOK, seed_playbook
 from tenants.access import GRANTABLE, Principal
 from tenants.models import Membership, Phase, Role, School, Trust
 from tenants.scoping import UNSCOPED
@@ -33,6 +34,8 @@ def add_trust(db: Session, slug: str, name: str) -> Trust:
         raise AdminError("the trust needs a name")
     trust = Trust(slug=slug, name=name.strip(), settings={})
     db.add(trust)
+    db.flush()
+    seed_playbook(db, trust, STARTING_PLAYBOOK)
     db.commit()
     return trust
 

@@ -45,7 +45,7 @@ class ImportResult:
     rows: int = 0
 
 
-def _decode(data: bytes) -> str:
+def decode_csv_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -55,7 +55,7 @@ def _decode(data: bytes) -> str:
 
 def parse_pupils_csv(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     """Parse and validate every row; raise ImportRejected listing all problems found."""
-    text = _decode(data)
+    text = decode_csv_bytes(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):

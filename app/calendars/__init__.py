@@ -1,0 +1,1 @@
+"""The school calendar: terms, half-terms, holidays, INSET days and planned closures."""

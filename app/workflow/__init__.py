@@ -1,0 +1,1 @@
+"""Workflow checklists: recurring attendance tasks, generated per school and period, ticked by staff."""

@@ -1,0 +1,107 @@
+"""The tasks a school runs: its trust's playbook with the school's own changes over it, and its own tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.workflow.models import ROLE_LABELS, WEEKDAY_NAMES, Cadence, PlaybookTask, SchoolTask
+from tenants.models import Role, School
+
+_FIELDS = ("title", "description", "cadence", "due_time", "due_day", "role", "resource_url")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One recurring task as a school runs it."""
+
+    key: str  # "p<playbook id>" for the trust's, "s<school task id>" for the school's own
+    title: str
+    description: str
+    cadence: Cadence
+    due_time: time
+    due_day: int | None
+    role: Role
+    resource_url: str | None
+    owner_user_id: int | None
+    enabled: bool
+    from_playbook: bool
+    changed: tuple[str, ...] = ()  # the playbook fields this school has changed
+
+    @property
+    def when(self) -> str:
+        return due_words(self.cadence, self.due_day, self.due_time)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role.value)
+
+    def link(self, school: School) -> str | None:
+        return self.resource_url.replace("{urn}", str(school.urn)) if self.resource_url else None
+
+
+def due_words(cadence: Cadence, due_day: int | None, due_time: time) -> str:
+    """ "Every school day by 09:30", "Fridays by 15:30", "5th school day from the end of each half-term"."""
+    at = f"by {due_time:%H:%M}"
+    if cadence == Cadence.DAILY:
+        return f"Every school day {at}"
+    if cadence in (Cadence.WEEKLY, Cadence.FORTNIGHTLY):
+        day = WEEKDAY_NAMES[due_day or 0]
+        return f"{day}s {at}" if cadence == Cadence.WEEKLY else f"Every other {day} {at}"
+    period = "half-term" if cadence == Cadence.HALF_TERMLY else "term"
+    n = due_day or 1
+    if n == -1:
+        return f"Last school day of each {period} {at}"
+    if n < 0:
+        return f"{_ordinal(-n)} school day from the end of each {period} {at}"
+    return f"{_ordinal(n)} school day of each {period} {at}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def school_tasks(db: Session, school: School) -> list[Task]:
+    """Every task of the school, enabled or not, in playbook order then the school's own."""
+    playbook = db.scalars(
+        select(PlaybookTask)
+        .where(PlaybookTask.trust_id == school.trust_id, PlaybookTask.active)
+        .order_by(PlaybookTask.position, PlaybookTask.id)
+    ).all()
+    own = db.scalars(
+        select(SchoolTask).where(SchoolTask.school_id == school.id).order_by(SchoolTask.id)
+    ).all()
+    changes = {s.playbook_id: s for s in own if s.playbook_id is not None}
+    tasks = [_merge(p, changes.get(p.id)) for p in playbook]
+    return tasks + [_own(s) for s in own if s.playbook_id is None]
+
+
+def _merge(p: PlaybookTask, change: SchoolTask | None) -> Task:
+    values = {f: getattr(p, f) for f in _FIELDS}
+    changed = []
+    if change is not None:
+        for f in _FIELDS:
+            if getattr(change, f) is not None and getattr(change, f) != values[f]:
+                values[f] = getattr(change, f)
+                changed.append(f)
+    return Task(
+        key=f"p{p.id}",
+        owner_user_id=change.owner_user_id if change else None,
+        enabled=change.enabled if change else True,
+        from_playbook=True,
+        changed=tuple(changed),
+        **{**values, "description": values["description"] or ""},
+    )
+
+
+def _own(s: SchoolTask) -> Task:
+    assert s.title and s.cadence and s.due_time and s.role, "a school's own task has every field"
+    return Task(
+        key=f"s{s.id}", title=s.title, description=s.description or "", cadence=s.cadence, due_time=s.due_time,
+        due_day=s.due_day, role=s.role, resource_url=s.resource_url, owner_user_id=s.owner_user_id,
+        enabled=s.enabled, from_playbook=False,
+    )  # fmt: skip
