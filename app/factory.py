@@ -41,6 +41,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.attendance.routes import bp as attendance_bp
     from app.auth.routes import bp as auth_bp
+    from app.calendars.routes import bp as calendars_bp
     from app.calls.routes import bp as calls_bp
     from app.flags.routes import bp as flags_bp
     from app.interventions.impact_routes import bp as impact_bp
@@ -48,6 +49,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.letters.routes import bp as letters_bp
     from app.registers.routes import bp as registers_bp
     from app.schools.routes import bp as schools_bp
+    from app.workflow.compliance_routes import bp as compliance_bp
+    from app.workflow.routes import bp as workflow_bp
 
     for bp in (
         auth_bp,
@@ -60,6 +63,9 @@ def _register_blueprints(app: Flask) -> None:
         calls_bp,
         impact_bp,
         letters_bp,
+        calendars_bp,
+        workflow_bp,
+        compliance_bp,
         api_bp,
     ):
         app.register_blueprint(bp)
