@@ -1,0 +1,62 @@
+"""What the trust's workflow compliance page shows, from app.workflow.compliance (sums over task instances,
+one per task and period, never marks).
+
+Every function takes the trust's slug from the browser and finds the trust again for the signed-in user,
+so a forged request naming another trust (or a school of another trust) is simply not found.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from app.access import trust_or_404
+from app.db import get_session
+from app.workflow.compliance import (
+    TRUST_WINDOWS,
+    TrustCompliance,
+    TrustTrend,
+    moment,
+    trust_compliance,
+    trust_trend,
+)
+from tenants.models import School, Trust
+
+
+def trust_for_leaders(slug: object) -> Trust:
+    """The trust, if the signed-in user leads it; 404 for any other trust, and for everyone else."""
+    if not isinstance(slug, str):
+        abort(404)
+    return trust_or_404(slug)
+
+
+def schools_of(trust: Trust) -> list[School]:
+    return list(
+        get_session().scalars(select(School).where(School.trust_id == trust.id).order_by(School.name))
+    )
+
+
+def weeks_of(value: object) -> int:
+    """A window picked in the browser; anything the page does not offer is a bad request."""
+    if isinstance(value, bool) or value not in TRUST_WINDOWS:
+        abort(400)
+    return int(value)  # type: ignore[call-overload]
+
+
+def heatmap(slug: object, weeks: int) -> tuple[Trust, TrustCompliance]:
+    """Each school's on-time figures by cadence over the last `weeks` weeks."""
+    trust = trust_for_leaders(slug)
+    now, today = moment()
+    return trust, trust_compliance(get_session(), schools_of(trust), today, now, weeks)
+
+
+def trend(slug: object, urns: object) -> tuple[list[School], TrustTrend]:
+    """The trust's weekly figures this academic year, and the schools picked for a line of their own."""
+    trust = trust_for_leaders(slug)
+    schools = schools_of(trust)
+    picked = [] if urns is None else urns if isinstance(urns, list) else [urns]
+    by_urn = {s.urn: s for s in schools}
+    if any(isinstance(u, bool) or u not in by_urn for u in picked):
+        abort(404)  # another trust's school, or one that does not exist
+    now, today = moment()
+    return [s for s in schools if s.urn in picked], trust_trend(get_session(), schools, today, now)
