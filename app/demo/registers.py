@@ -27,20 +27,16 @@ class DemoPupil:
 
 @dataclass(frozen=True)
 class SchoolEvents:
-    """Whole-school and year-group days: closures (#), a snow day (Y2), trips (V)."""
+    """Whole-school and year-group days: a snow day (Y2), trips (V). Closures are in the calendar."""
 
-    closures: frozenset[date]
     snow_day: date | None
     trips: dict[str, date]
 
 
 def school_events(rng: random.Random, days: list[date], year_groups: list[str], snow: bool) -> SchoolEvents:
-    closures = {days[0]} if days else set()
-    if len(days) > 40:
-        closures.add(days[rng.randrange(20, len(days) - 10)])
-    winter = [d for d in days if d.month in (12, 1, 2) and d not in closures]
+    winter = [d for d in days if d.month in (12, 1, 2)]
     trips = {y: days[rng.randrange(len(days))] for y in year_groups if days and rng.random() < 0.7}
-    return SchoolEvents(frozenset(closures), rng.choice(winter) if snow and winter else None, trips)
+    return SchoolEvents(rng.choice(winter) if snow and winter else None, trips)
 
 
 def pupil_lines(
@@ -59,9 +55,7 @@ def pupil_lines(
         if day < pupil.admitted or (pupil.left and day > pupil.left):
             continue
         text = day.isoformat()
-        if day in events.closures:
-            codes = {"AM": ("#", ""), "PM": ("#", "")}
-        elif day == events.snow_day:
+        if day == events.snow_day:
             code = "Y2" if rng.random() < 0.45 else None
             codes = {s: (code or PRESENT[s], "") for s in ("AM", "PM")}
         elif day in holiday:
@@ -76,7 +70,7 @@ def pupil_lines(
             code, minutes = codes[session]
             if rng.random() < MISSING_MARK:
                 continue
-            if code not in ("/", "\\", "L", "U", "V", "#", "Y2", "C2", "E", "G") and code != "N":
+            if code not in ("/", "\\", "L", "U", "V", "Y2", "C2", "E", "G") and code != "N":
                 if i > last - UNRESOLVED_DAYS:
                     code = "N"
                 elif rng.random() < FIRST_DAY_CALL_SHARE:
