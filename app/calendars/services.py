@@ -49,10 +49,11 @@ def calendars_for(db: Session, school_ids: Iterable[int]) -> dict[int, SchoolCal
 
 
 def entries(db: Session, school: School, year: int | None = None) -> list[CalendarEntry]:
+    """In date order, a term before the half-term, INSET day or closure starting on its first day."""
     rows = db.scalars(
         select(CalendarEntry)
         .where(CalendarEntry.school_id == school.id)
-        .order_by(CalendarEntry.starts_on, CalendarEntry.ends_on, CalendarEntry.id)
+        .order_by(CalendarEntry.starts_on, CalendarEntry.ends_on.desc(), CalendarEntry.id)
     ).all()
     return [e for e in rows if year is None or academic_year(e.starts_on) == year]
 
