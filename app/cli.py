@@ -20,6 +20,8 @@ from waitress import serve as waitress_serve
 from app import create_app
 from app.admin import services as admin_services
 from app.auth.services import find_user_by_email
+from app.calendars import services as calendar_services
+from app.calendars.spans import year_label
 from app.config import load_config
 from app.db import get_db
 from app.demo import DEMO_PASSWORD, demo_exists, load_demo
@@ -262,6 +264,84 @@ def import_marks(school_urn: int, by_email: str | None, reason: str | None, file
             f"Imported {result.rows} marks into {found.name}: {result.new} new, "
             f"{result.amended} amended, {result.unchanged} unchanged."
         )
+
+
+@import_.command("calendar")
+@click.option("--school", "school_urn", type=int, required=True)
+@click.option(
+    "--by", "by_email", default=None, help="Email of the person importing (recorded on each entry)."
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_calendar(school_urn: int, by_email: str | None, file: Path) -> None:
+    """Import a school calendar (kind,name,start,end), replacing the academic years in the file; all or nothing."""
+    with _session() as (_app, session):
+        found, recorder = _school_and_recorder(session, school_urn, by_email)
+        with context.use(system_context(session, "cli:import-calendar", trust_id=found.trust_id)):
+            try:
+                done = calendar_services.import_calendar(session, found, file.read_bytes(), recorder)
+            except pupil_import.ImportRejected as exc:
+                _calendar_refused(f"{file.name} was not imported", [str(p) for p in exc.problems])
+            except calendar_services.CalendarRefused as exc:
+                _calendar_refused(f"{file.name} was not imported", list(exc.problems.values()))
+        click.echo(
+            f"Imported {done.added} calendar entries into {found.name} for "
+            f"{', '.join(year_label(y) for y in done.years)}, replacing {done.removed}."
+        )
+
+
+@main.group()
+def calendar() -> None:
+    """School calendars: terms, half-terms, holidays, INSET days and closures."""
+
+
+@calendar.command("push")
+@click.option(
+    "--trust", "trust_slug", required=True, help="Slug of the trust whose schools get the calendar."
+)
+@click.option(
+    "--school",
+    "school_urns",
+    type=int,
+    multiple=True,
+    help="URN of a school to push to (repeat; default: all).",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_push(trust_slug: str, school_urns: tuple[int, ...], file: Path) -> None:
+    """Push a trust calendar to its schools; each keeps its own INSET days and closures; all or nothing."""
+    with _session() as (_app, session):
+        try:
+            found = admin_services.find_trust(session, trust_slug)
+        except admin_services.AdminError as exc:
+            _fail(str(exc))
+        with context.use(system_context(session, "cli:calendar-push", trust_id=found.id)):
+            by_urn = {s.urn: s for s in found.schools}
+            unknown = [str(urn) for urn in school_urns if urn not in by_urn]
+            if unknown:
+                _fail(f"no school with URN {', '.join(unknown)} in trust {found.slug}")
+            chosen = [by_urn[urn] for urn in dict.fromkeys(school_urns)] or list(by_urn.values())
+            if not chosen:
+                _fail(f"trust {found.slug} has no schools")
+            recorder = Recorder(None, "Trust calendar", "Command line")
+            try:
+                done = calendar_services.push_calendar(session, chosen, file.read_bytes(), recorder)
+            except pupil_import.ImportRejected as exc:
+                _calendar_refused(f"{file.name} was not pushed", [str(p) for p in exc.problems])
+            except calendar_services.CalendarRefused as exc:
+                _calendar_refused(
+                    f"{file.name} was not pushed", [f"{name}: {text}" for name, text in exc.problems.items()]
+                )
+        for replaced in done:
+            click.echo(
+                f"Pushed {replaced.added} entries for {', '.join(year_label(y) for y in replaced.years)} to "
+                f"{replaced.school.name} (URN {replaced.school.urn}), replacing {replaced.removed}."
+            )
+
+
+def _calendar_refused(what: str, problems: list[str]) -> None:
+    click.secho(f"{what}; nothing was written.", fg="red", err=True)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
 
 
 @main.group()
