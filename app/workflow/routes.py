@@ -2,6 +2,491 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.access import require_role, school_or_404, trust_or_404
+from app.auth.models import User
+from app.auth.routes import safe_next
+from app.calendars.services import school_calendar
+from app.db import get_session, utcnow
+from app.registers.recording import Recorder
+from app.workflow import editing, services
+from app.workflow.forms import (
+    RetimeForm,
+    SchoolTaskForm,
+    SwitchForm,
+    TaskActionForm,
+    TrustTaskForm,
+    given,
+    offer_owners,
+    timing_data,
+)  # fmt: skip
+from app.workflow.models import (
+    CADENCE_LABELS,
+    ROLE_LABELS,
+    WEEKDAY_NAMES,
+    Cadence,
+    PlaybookTask,
+    SchoolTask,
+    TaskEvent,
+    TaskInstance,
+)  # fmt: skip
+from app.workflow.periods import local
+from app.workflow.tasks import Task, due_words, school_tasks
+from tenants.access import PUPIL_READERS, REGISTER_EDITORS, STAFF_MANAGERS
+from tenants.models import Role, School, Trust
 
 bp = Blueprint("workflow", __name__)
+ACTIONS = {"done": services.complete, "undo": services.undo, "note": services.add_note}
+
+
+def _recorder() -> Recorder:
+    user = current_user.user
+    return Recorder(user.id, user.name, user.job_title)
+
+
+def _moment() -> tuple[datetime, date]:
+    """Now, and today on the schools' (UK) clocks, read once so a page agrees with itself."""
+    now = utcnow()
+    return now, local(now).date()
+
+
+def _school(urn: int, roles: frozenset[Role]) -> tuple[School, Role]:
+    found = school_or_404(urn)
+    return found, require_role(found, roles)
+
+
+def due_phrase(task: TaskInstance, today: date) -> str:
+    """ "by 09:30 today", "by 15:30 on Friday 27 November": when a task is due, in UK time."""
+    due = local(task.due_at)
+    day = {today: "today", today - timedelta(days=1): "yesterday", today + timedelta(days=1): "tomorrow"}
+    return f"by {due:%H:%M} {day.get(due.date()) or _on(due, today)}"
+
+
+def done_phrase(task: TaskInstance, today: date) -> str:
+    """ "Done at 09:12 by Jo Patel", with the day when it was not today."""
+    assert task.completed_at is not None
+    done = local(task.completed_at)
+    on = "" if done.date() == today else f" {_on(done, today)}"
+    return f"Done at {done:%H:%M}{on} by {task.completed_by_name}"
+
+
+def event_phrase(event: TaskEvent, today: date) -> str:
+    at = local(event.recorded_at)
+    on = "today" if at.date() == today else _on(at, today)
+    return f"{at:%H:%M} {on}, {event.recorded_by_name} ({event.recorded_by_title})"
+
+
+def _on(moment: datetime | date, today: date) -> str:
+    return f"on {moment:%A %-d %B}" + (f" {moment:%Y}" if moment.year != today.year else "")
+
+
+def status(task: TaskInstance, now: datetime) -> str:
+    if task.completed_at is not None:
+        return "Done late" if task.late else "Done on time"
+    return "Overdue" if task.due_at < now else "Due later"
+
+
+def _names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {row.id: row.name for row in db.execute(select(User.id, User.name).where(User.id.in_(wanted)))}
+
+
+def _helpers(db: Session, tasks: list[TaskInstance], today: date, now: datetime) -> dict[str, object]:
+    """What every task card needs: how to say when and who, its status, and whether this user may undo it."""
+    names = _names(db, [t.owner_user_id for t in tasks])
+    me, principal = current_user.user.id, current_user.principal
+
+    def who(task: TaskInstance) -> str:
+        return names.get(task.owner_user_id or 0) or ROLE_LABELS.get(task.role, task.role.value)
+
+    def may_act(task: TaskInstance) -> bool:
+        return principal.can(task.school_id, REGISTER_EDITORS)
+
+    def may_undo(task: TaskInstance) -> bool:
+        return may_act(task) and (
+            task.completed_by_user_id == me or principal.role_at(task.school_id) == Role.SCHOOL_LEAD
+        )
+
+    return {
+        "who": who, "may_act": may_act, "may_undo": may_undo, "status": lambda t: status(t, now),
+        "due": lambda t: due_phrase(t, today), "done": lambda t: done_phrase(t, today),
+        "event_when": lambda e: event_phrase(e, today), "cadence_labels": CADENCE_LABELS,
+    }  # fmt: skip
+
+
+def _events(
+    db: Session, schools: dict[int, School], tasks: list[TaskInstance]
+) -> dict[tuple[int, int], list]:
+    found: dict[tuple[int, int], list] = {}
+    for school_id, school in schools.items():
+        ids = [t.id for t in tasks if t.school_id == school_id]
+        for task_id, events in services.history(get_session(), school, ids).items():
+            found[(school_id, task_id)] = events
+    return found
+
+
+@bp.get("/tasks")
+@login_required
+def my_tasks():  # type: ignore[no-untyped-def]
+    """Today's and overdue tasks at every school where the user is staff or the attendance lead."""
+    return _my_tasks()
+
+
+def _my_tasks(failed: dict | None = None) -> str:
+    db = get_session()
+    principal = current_user.principal
+    now, today = _moment()
+    roles = {s: r for s, r in principal.school_roles.items() if r in REGISTER_EDITORS}
+    schools = {s.id: s for s in db.scalars(select(School).where(School.id.in_(roles)).order_by(School.name))}
+    tasks = services.task_list(db, roles, principal.user_id, today, now)
+    shown = tasks.overdue + tasks.today + tasks.coming_up + tasks.done_today
+    led = [t for t, r in principal.trust_roles.items() if r == Role.TRUST_LEADER]
+    return render_template(
+        "workflow/my_tasks.html", tasks=tasks, schools=schools, today=today, events=_events(db, schools, shown),
+        led_trusts=db.scalars(select(Trust).where(Trust.id.in_(led)).order_by(Trust.name)).all() if led else [],
+        here=url_for("workflow.my_tasks"), failed=failed, **_helpers(db, shown, today, now),
+    )  # fmt: skip
+
+
+def _chosen_day(today: date) -> tuple[date, str | None]:
+    text = request.args.get("date", "").strip()
+    if not text:
+        return today, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return today, f"'{text[:20]}' is not a date: use the date picker (YYYY-MM-DD)."
+
+
+@bp.get("/schools/<int:urn>/tasks")
+@login_required
+def board(urn: int):  # type: ignore[no-untyped-def]
+    """Every task of the school for a day, whoever it falls to, with who ticked it and its history."""
+    school, _role = _school(urn, PUPIL_READERS)
+    day, problem = _chosen_day(_moment()[1])
+    return _board(school, day, date_problem=problem), 400 if problem else 200
+
+
+def _board(school: School, day: date, *, date_problem: str | None = None, failed: dict | None = None) -> str:
+    db = get_session()
+    now, today = _moment()
+    found = services.board(db, school, day, school_calendar(db, school))
+    shown = found.tasks + found.earlier
+    statuses = [status(t, now) for t in found.tasks]
+    return render_template(
+        "workflow/board.html", school=school, day=day, today=today, board=found, date_problem=date_problem,
+        counts={s: statuses.count(s) for s in ("Done on time", "Done late", "Overdue", "Due later")},
+        events=_events(db, {school.id: school}, shown), schools={school.id: school}, failed=failed,
+        one_day=timedelta(days=1),
+        here=url_for("workflow.board", urn=school.urn, date=day.isoformat()), **_helpers(db, shown, today, now),
+    )  # fmt: skip
+
+
+@bp.post("/schools/<int:urn>/tasks/<int:task_id>/done")
+@login_required
+def done(urn: int, task_id: int):  # type: ignore[no-untyped-def]
+    return _act(urn, task_id, "done")
+
+
+@bp.post("/schools/<int:urn>/tasks/<int:task_id>/undo")
+@login_required
+def undo(urn: int, task_id: int):  # type: ignore[no-untyped-def]
+    """Take a tick back (the one who ticked it, or the school's lead); the tick stays in the history."""
+    return _act(urn, task_id, "undo")
+
+
+@bp.post("/schools/<int:urn>/tasks/<int:task_id>/note")
+@login_required
+def note(urn: int, task_id: int):  # type: ignore[no-untyped-def]
+    return _act(urn, task_id, "note")
+
+
+def _act(urn: int, task_id: int, kind: str):  # type: ignore[no-untyped-def]
+    """Record a tick, undo or note as a new event; a refusal shows the page it came from, saving nothing."""
+    school, role = _school(urn, REGISTER_EDITORS)
+    db = get_session()
+    task = services.instance_or_none(db, school, task_id)
+    if task is None:
+        abort(404)
+    form = TaskActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ticked_by_other = task.completed_at is not None and task.completed_by_user_id != current_user.user.id
+    if kind == "undo" and ticked_by_other and role != Role.SCHOOL_LEAD:
+        abort(403)  # only the one who ticked it, or the school's lead, takes a tick back
+    back = safe_next(form.next.data) if form.next.data else url_for("workflow.board", urn=urn)
+    try:
+        ACTIONS[kind](db, school, task, _recorder(), form.note.data or "")
+    except services.TaskRefused as refused:
+        db.rollback()
+        failed = {"school_id": school.id, "task_id": task.id, "kind": kind, "problems": refused.problems,
+                  "note": form.note.data or "", "title": task.title}  # fmt: skip
+        parts = urlsplit(back)
+        if parts.path == url_for("workflow.my_tasks"):
+            return _my_tasks(failed), 400
+        asked = parse_qs(parts.query).get("date", [""])[0]
+        try:
+            day = date.fromisoformat(asked) if asked else task.due_on
+        except ValueError:
+            day = task.due_on
+        return _board(school, day, failed=failed), 400
+    flash(_done_message(kind, task), "success")
+    return redirect(back if "#" in back else f"{back}#task-{school.id}-{task.id}")
+
+
+def _done_message(kind: str, task: TaskInstance) -> str:
+    if kind == "done":
+        assert task.completed_at is not None
+        late = ", after its due time, so it shows as late" if task.late else ""
+        return f"'{task.title}' marked as done at {local(task.completed_at):%H:%M}{late}."
+    if kind == "undo":
+        return f"'{task.title}' is open again; the earlier tick stays in its history."
+    return f"Note added to '{task.title}'."
+
+
+# The school's playbook: what it runs, and a lead's changes to it.
+
+
+def _by() -> str:
+    return current_user.user.name
+
+
+def _active_playbook(db: Session, trust_id: int, playbook_id: int) -> PlaybookTask:
+    task = db.get(PlaybookTask, (trust_id, playbook_id))
+    if task is None or not task.active:
+        abort(404)
+    return task
+
+
+@bp.get("/schools/<int:urn>/workflow")
+@login_required
+def school_playbook(urn: int):  # type: ignore[no-untyped-def]
+    """The tasks the school runs, by cadence: when, who, where from, and whether changed or switched off."""
+    school, role = _school(urn, PUPIL_READERS)
+    db = get_session()
+    tasks = school_tasks(db, school)
+    names = _names(db, [t.owner_user_id for t in tasks])
+    return render_template(
+        "workflow/school_playbook.html", school=school, groups=_by_cadence(tasks), names=names,
+        can_edit=role in STAFF_MANAGERS, task_id=lambda t: int(t.key[1:]),
+        leads_trust=current_user.principal.leads_trust(school.trust_id),
+    )  # fmt: skip
+
+
+def _by_cadence(tasks: list) -> list[tuple[str, list]]:
+    return [(label, [t for t in tasks if t.cadence == c]) for c, label in CADENCE_LABELS.items()]
+
+
+@bp.route("/schools/<int:urn>/workflow/playbook/<int:playbook_id>", methods=["GET", "POST"])
+@login_required
+def retime(urn: int, playbook_id: int):  # type: ignore[no-untyped-def]
+    """Retime or reassign a trust task for this school only."""
+    school, _role = _school(urn, STAFF_MANAGERS)
+    db = get_session()
+    trusts = _active_playbook(db, school.trust_id, playbook_id)
+    task = next(t for t in school_tasks(db, school) if t.key == f"p{playbook_id}")
+    people = editing.members(db, school)
+    if request.method == "GET":
+        form = RetimeForm(formdata=None, data=_timing_of(task))
+    else:
+        form = RetimeForm()
+        offer_owners(form, people)
+        if form.validate_on_submit():
+            try:
+                editing.retime(db, school, trusts, given(form, task.cadence.value), _by())
+            except editing.TaskChangeRefused as refused:
+                db.rollback()
+                _show(form, refused.problems, task.cadence.value)
+            else:
+                flash(f"'{task.title}' changed for {school.name}: it applies to the tasks made from the next "
+                      "school day on.", "success")  # fmt: skip
+                return redirect(url_for("workflow.school_playbook", urn=urn, _anchor=f"task-{task.key}"))
+    offer_owners(form, people)
+    return _task_form(form, school=school, task=task, trusts=trusts, trusts_when=_when(trusts)), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/schools/<int:urn>/workflow/playbook/<int:playbook_id>/enabled")
+@login_required
+def switch_playbook(urn: int, playbook_id: int):  # type: ignore[no-untyped-def]
+    school, _role = _school(urn, STAFF_MANAGERS)
+    db = get_session()
+    task = _active_playbook(db, school.trust_id, playbook_id)
+    on = _switch()
+    editing.set_playbook_enabled(db, school, task, on, _by())
+    return _switched(school, task.title or "", on, f"p{playbook_id}")
+
+
+@bp.route("/schools/<int:urn>/workflow/own", methods=["GET", "POST"], defaults={"school_task_id": None})
+@bp.route("/schools/<int:urn>/workflow/own/<int:school_task_id>", methods=["GET", "POST"])
+@login_required
+def own_task(urn: int, school_task_id: int | None):  # type: ignore[no-untyped-def]
+    """Add a task only this school runs, or change one."""
+    school, _role = _school(urn, STAFF_MANAGERS)
+    db = get_session()
+    held = None
+    if school_task_id is not None:
+        held = editing.own_task_or_none(db, school, school_task_id)
+        if held is None:
+            abort(404)
+    people = editing.members(db, school)
+    if request.method == "GET":
+        form = SchoolTaskForm(formdata=None, data=_fields_of(held) if held else {"role": Role.STAFF.value})
+    else:
+        form = SchoolTaskForm()
+        offer_owners(form, people)
+        if form.validate_on_submit():
+            typed = given(form, form.cadence.data or "")
+            try:
+                if held is None:
+                    held = editing.add_own_task(db, school, typed, _by())
+                else:
+                    editing.edit_own_task(db, school, held, typed, _by())
+            except editing.TaskChangeRefused as refused:
+                db.rollback()
+                _show(form, refused.problems, form.cadence.data or "")
+            else:
+                flash(
+                    f"'{held.title}' saved: it is made for {school.name} from the next school day on.",
+                    "success",
+                )
+                return redirect(url_for("workflow.school_playbook", urn=urn, _anchor=f"task-s{held.id}"))
+    offer_owners(form, people)
+    return _task_form(form, school=school, held=held), 400 if form.errors else 200
+
+
+@bp.post("/schools/<int:urn>/workflow/own/<int:school_task_id>/enabled")
+@login_required
+def switch_own(urn: int, school_task_id: int):  # type: ignore[no-untyped-def]
+    school, _role = _school(urn, STAFF_MANAGERS)
+    db = get_session()
+    held = editing.own_task_or_none(db, school, school_task_id)
+    if held is None:
+        abort(404)
+    on = _switch()
+    editing.set_own_enabled(db, held, on, _by())
+    return _switched(school, held.title or "", on, f"s{held.id}")
+
+
+def _switch() -> bool:
+    form = SwitchForm()
+    if not form.validate_on_submit() or form.on.data not in ("yes", "no"):
+        abort(400)
+    return form.on.data == "yes"
+
+
+def _switched(school: School, title: str, on: bool, key: str):  # type: ignore[no-untyped-def]
+    state = "enabled: it is made again" if on else "disabled: no more are made"
+    flash(f"'{title}' {state} for {school.name} from the next school day on.", "success")
+    return redirect(url_for("workflow.school_playbook", urn=school.urn, _anchor=f"task-{key}"))
+
+
+# The trust's playbook.
+
+
+@bp.get("/trusts/<slug>/playbook")
+@login_required
+def trust_playbook(slug: str):  # type: ignore[no-untyped-def]
+    """Every task in the trust's playbook, the ones taken out included, for its leaders to change."""
+    trust = trust_or_404(slug)
+    tasks = get_session().scalars(
+        select(PlaybookTask)
+        .where(PlaybookTask.trust_id == trust.id)
+        .order_by(PlaybookTask.position, PlaybookTask.id)
+    )
+    return render_template(
+        "workflow/trust_playbook.html", trust=trust, groups=_by_cadence(list(tasks)),
+        role_labels=ROLE_LABELS, when=_when,
+    )  # fmt: skip
+
+
+def _when(task: PlaybookTask) -> str:
+    assert task.cadence is not None and task.due_time is not None
+    return due_words(task.cadence, task.due_day, task.due_time)
+
+
+@bp.route("/trusts/<slug>/playbook/new", methods=["GET", "POST"], defaults={"playbook_id": None})
+@bp.route("/trusts/<slug>/playbook/<int:playbook_id>", methods=["GET", "POST"])
+@login_required
+def trust_task(slug: str, playbook_id: int | None):  # type: ignore[no-untyped-def]
+    """Add a task to the playbook, or change one, for every school of the trust."""
+    trust = trust_or_404(slug)
+    db = get_session()
+    held = None
+    if playbook_id is not None:
+        held = db.get(PlaybookTask, (trust.id, playbook_id))
+        if held is None:
+            abort(404)
+    if request.method == "GET":
+        form = TrustTaskForm(formdata=None, data=_fields_of(held) if held else {"role": Role.STAFF.value})
+    else:
+        form = TrustTaskForm()
+        if form.validate_on_submit():
+            typed = given(form, form.cadence.data or "")
+            try:
+                if held is None:
+                    held = editing.add_playbook_task(db, trust, typed, _by())
+                else:
+                    editing.edit_playbook_task(db, held, typed, _by())
+            except editing.TaskChangeRefused as refused:
+                db.rollback()
+                _show(form, refused.problems, form.cadence.data or "")
+            else:
+                flash(f"'{held.title}' saved in the playbook: every school makes it from the next school day on, "
+                      "unless it has changed or disabled it.", "success")  # fmt: skip
+                return redirect(url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{held.id}"))
+    return _task_form(form, trust=trust, held=held), 400 if form.errors else 200
+
+
+@bp.post("/trusts/<slug>/playbook/<int:playbook_id>/active")
+@login_required
+def switch_trust_task(slug: str, playbook_id: int):  # type: ignore[no-untyped-def]
+    trust = trust_or_404(slug)
+    db = get_session()
+    held = db.get(PlaybookTask, (trust.id, playbook_id))
+    if held is None:
+        abort(404)
+    on = _switch()
+    editing.set_playbook_active(db, held, on, _by())
+    state = "back in the playbook" if on else "taken out of the playbook"
+    flash(f"'{held.title}' {state}: from the next school day on, for every school of the trust.", "success")
+    return redirect(url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{held.id}"))
+
+
+def _timing_of(task: Task | PlaybookTask) -> dict[str, str]:
+    assert task.cadence is not None and task.due_time is not None and task.role is not None
+    return {"due_time": f"{task.due_time:%H:%M}", "role": task.role.value,
+            "owner": str(getattr(task, "owner_user_id", None) or ""), **timing_data(task.cadence, task.due_day)}  # fmt: skip
+
+
+def _fields_of(task: PlaybookTask | SchoolTask) -> dict[str, str]:
+    assert task.cadence is not None
+    return {"title": task.title or "", "description": task.description or "", "cadence": task.cadence.value,
+            "resource_url": task.resource_url or "", **_timing_of(task)}  # fmt: skip
+
+
+def _show(form: object, problems: dict[str, str], cadence: str) -> None:
+    """Each problem next to its field; the due day's next to the field that fits the cadence."""
+    for name, message in problems.items():
+        if name == "due_day":
+            name = "weekday" if cadence in editing.WEEKLY else "school_day"
+        field = getattr(form, name)
+        field.errors = [*field.errors, message]
+
+
+def _task_form(form: object, **values: object) -> str:
+    return render_template(
+        "workflow/task_form.html", form=form, weekdays=WEEKDAY_NAMES, cadence_labels=CADENCE_LABELS,
+        role_labels=ROLE_LABELS, cadences=Cadence, **values,
+    )  # fmt: skip

@@ -9,19 +9,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.calendars.spans import SchoolCalendar
 from app.db import utcnow
 from app.refusals import Refused
 from app.registers.recording import Recorder
-from app.workflow.models import TaskEvent, TaskInstance
-from app.workflow.periods import due_at, local
+from app.workflow.models import Cadence, TaskEvent, TaskInstance
+from app.workflow.periods import due_at, local, period_of
 from tenants.counters import allocate
 from tenants.models import Role, School
 
 NOTE_LIMIT = 2000
 OVERDUE_DAYS = 28  # My tasks shows overdue tasks this far back; older ones are in the compliance view
+EARLIER_SHOWN = 50  # a school's task board lists this many of the open tasks from before its day
 
 
 class TaskRefused(Refused):
@@ -163,3 +165,38 @@ def task_list(
         done_today=[t for t in rows if t.completed_at is not None],
         older_overdue=sum(1 for t in open_ if t.due_on < start),
     )
+
+
+@dataclass(frozen=True)
+class Board:
+    """A school's tasks for one day: those due that day or whose period holds it, and older ones not done."""
+
+    tasks: list[TaskInstance]
+    earlier: list[TaskInstance]  # not done, due before the day and outside its periods; the latest first
+    earlier_count: int
+
+
+def board(db: Session, school: School, day: date, calendar: SchoolCalendar) -> Board:
+    """Every role's tasks at the school on a day, so anyone there can see what is done and cover the rest."""
+    periods = [
+        and_(TaskInstance.cadence == cadence, TaskInstance.period == period.key)
+        for cadence in Cadence
+        if (period := period_of(calendar, cadence, day)) is not None
+    ]
+    tasks = db.scalars(
+        select(TaskInstance)
+        .where(TaskInstance.school_id == school.id, or_(TaskInstance.due_on == day, *periods))
+        .order_by(TaskInstance.due_at, TaskInstance.id)
+    ).all()
+    shown = {t.id for t in tasks}
+    open_before = (
+        TaskInstance.school_id == school.id,
+        TaskInstance.completed_at.is_(None),
+        TaskInstance.due_on < day,
+        TaskInstance.id.not_in(shown),
+    )
+    earlier = db.scalars(
+        select(TaskInstance).where(*open_before).order_by(TaskInstance.due_at.desc()).limit(EARLIER_SHOWN)
+    ).all()
+    count = db.scalar(select(func.count()).select_from(TaskInstance).where(*open_before)) or 0
+    return Board(list(tasks), list(earlier), count)

@@ -1,0 +1,298 @@
+"""Changing what tasks a school runs: the trust's playbook, a school's retiming, reassigning or disabling of
+a playbook task, and a school's own tasks. Input arrives as typed; every problem is named by its field and
+nothing is saved. Changes reach the tasks made from then on; tasks already made keep how they were made.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.db import utcnow
+from app.refusals import Refused
+from app.workflow.models import TASK_ROLES, Cadence, PlaybookTask, SchoolTask
+from tenants.counters import allocate
+from tenants.models import Membership, Role, School, Trust
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 2000
+LINK_LIMIT = 300
+FURTHEST_DAY = 60  # school days counted from the start or end of a half-term or term
+WEEKLY = (Cadence.WEEKLY, Cadence.FORTNIGHTLY)
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+_WEB = re.compile(r"https?://[^\s/?#]+[^\s]*")
+_PATH = re.compile(r"/(?!/)[^\s]*")
+
+
+class TaskChangeRefused(Refused):
+    """A change to the playbook or to a school's tasks was refused; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """A task's fields as typed on a form (the due day as a number: a weekday 0-4, or a school day n or -n)."""
+
+    title: str = ""
+    description: str = ""
+    cadence: str = ""
+    due_time: str = ""
+    due_day: str = ""
+    role: str = ""
+    owner: str = ""  # a user id, or empty for whoever holds the role
+    resource_url: str = ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A task's fields once every one is known to be right."""
+
+    title: str
+    description: str | None
+    cadence: Cadence
+    due_time: time
+    due_day: int | None
+    role: Role
+    owner_user_id: int | None
+    resource_url: str | None
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone at the school a task may be named for."""
+
+    user_id: int
+    name: str
+    title: str
+    role: Role
+
+
+def members(db: Session, school: School) -> list[Member]:
+    """The school's active staff and leads: the people a task may name as its owner."""
+    rows = db.execute(
+        select(User.id, User.name, User.job_title, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.school_id == school.id,
+            Membership.active.is_(True),
+            Membership.role.in_(TASK_ROLES),
+            User.active.is_(True),
+        )
+        .order_by(User.name, User.id)
+    ).all()
+    found: dict[int, Member] = {}
+    for user_id, name, title, role in rows:  # a lead who is staff too is named once, as the lead
+        if user_id not in found or role == Role.SCHOOL_LEAD:
+            found[user_id] = Member(user_id, name, title, role)
+    return list(found.values())
+
+
+def check(
+    db: Session, given: TaskInput, *, school: School | None = None, cadence: Cadence | None = None
+) -> Checked:
+    """Every field of a task checked at once; `cadence` fixes it (a school retiming the trust's task), and an
+    owner may be named only for a school's task."""
+    problems: dict[str, str] = {}
+    title = given.title.strip()
+    if cadence is None:
+        if not title:
+            problems["title"] = "Give the task a title."
+        elif len(title) > TITLE_LIMIT:
+            problems["title"] = f"The title is {len(title)} characters; keep it to {TITLE_LIMIT}."
+    description = given.description.strip()
+    if len(description) > DESCRIPTION_LIMIT:
+        problems["description"] = (
+            f"The description is {len(description)} characters; keep it to {DESCRIPTION_LIMIT}."
+        )
+    if cadence is None and given.cadence not in set(Cadence):
+        problems["cadence"] = (
+            "Choose how often the task comes round: daily, weekly, fortnightly, half-termly or termly."
+        )
+    chosen = cadence or (Cadence(given.cadence) if given.cadence in set(Cadence) else None)
+    due_time = _due_time(given.due_time, problems)
+    due_day = _due_day(chosen, given.due_day.strip(), problems) if chosen else None
+    if given.role not in set(TASK_ROLES):
+        problems["role"] = "Choose who the task falls to: attendance staff or the senior attendance lead."
+    owner = _owner(db, school, given.owner.strip(), problems)
+    link = given.resource_url.strip()
+    if len(link) > LINK_LIMIT:
+        problems["resource_url"] = f"The link is {len(link)} characters; keep it to {LINK_LIMIT}."
+    elif link and not (_WEB.fullmatch(link) or _PATH.fullmatch(link)):
+        problems["resource_url"] = (
+            "Give a web address starting http:// or https://, or a page of this site starting with / "
+            "(such as /schools/{urn}/attendance); or leave it empty."
+        )
+    if problems:
+        raise TaskChangeRefused(problems)
+    assert chosen is not None and due_time is not None
+    return Checked(
+        title=title, description=description or None, cadence=chosen, due_time=due_time, due_day=due_day,
+        role=Role(given.role), owner_user_id=owner, resource_url=link or None,
+    )  # fmt: skip
+
+
+def _due_time(text: str, problems: dict[str, str]) -> time | None:
+    found = _TIME.fullmatch(text.strip())
+    if found and int(found[1]) < 24 and int(found[2]) < 60:
+        return time(int(found[1]), int(found[2]))
+    problems["due_time"] = "Give the time the task is due by, as HH:MM on the 24-hour clock (such as 09:30)."
+    return None
+
+
+def _due_day(cadence: Cadence, text: str, problems: dict[str, str]) -> int | None:
+    """Weekly and fortnightly: a weekday 0-4; half-termly and termly: school day n (n < 0 from the end)."""
+    if cadence == Cadence.DAILY:
+        if text:
+            problems["due_day"] = (
+                "A daily task is due every school day, so it has no due day: leave it empty."
+            )
+        return None
+    number = int(text) if re.fullmatch(r"-?\d+", text) else None
+    if cadence in WEEKLY:
+        if number is None or not 0 <= number <= 4:
+            problems["due_day"] = (
+                f"Choose the day of the week a {cadence.value} task is due: Monday to Friday."
+            )
+        return number
+    period = "half-term" if cadence == Cadence.HALF_TERMLY else "term"
+    if number is None or number == 0 or abs(number) > FURTHEST_DAY:
+        problems["due_day"] = (
+            f"Give the school day of the {period} the task is due as a whole number from 1 to {FURTHEST_DAY}, "
+            f"counted from the start or the end of the {period}."
+        )
+    return number
+
+
+def _owner(db: Session, school: School | None, text: str, problems: dict[str, str]) -> int | None:
+    if not text:
+        return None
+    ids = {m.user_id for m in members(db, school)} if school is not None else set()
+    if not text.isdigit() or int(text) not in ids:
+        problems["owner"] = (
+            "Name someone who works at the school as attendance staff or its lead (and is still active), "
+            "or leave the task to whoever holds the role."
+        )
+        return None
+    return int(text)
+
+
+def add_playbook_task(db: Session, trust: Trust, given: TaskInput, by_name: str) -> PlaybookTask:
+    """A new task in the trust's playbook, numbered after its last one, for every school of the trust."""
+    checked = check(db, given)
+    last_id, last_position = db.execute(
+        select(func.max(PlaybookTask.id), func.max(PlaybookTask.position)).where(
+            PlaybookTask.trust_id == trust.id
+        )
+    ).one()
+    task = PlaybookTask(trust_id=trust.id, id=(last_id or 0) + 1, position=(last_position or 0) + 1)
+    _fill_playbook(task, checked, by_name)
+    db.add(task)
+    db.commit()
+    return task
+
+
+def edit_playbook_task(db: Session, task: PlaybookTask, given: TaskInput, by_name: str) -> PlaybookTask:
+    _fill_playbook(task, check(db, given), by_name)
+    db.commit()
+    return task
+
+
+def _fill_playbook(task: PlaybookTask, checked: Checked, by_name: str) -> None:
+    for name in ("title", "description", "cadence", "due_time", "due_day", "role", "resource_url"):
+        setattr(task, name, getattr(checked, name))
+    task.updated_at, task.updated_by_name = utcnow(), by_name
+
+
+def set_playbook_active(db: Session, task: PlaybookTask, active: bool, by_name: str) -> None:
+    """Take a task out of (or back into) the playbook for every school; tasks already made stay."""
+    task.active = active
+    task.updated_at, task.updated_by_name = utcnow(), by_name
+    db.commit()
+
+
+def change_of(db: Session, school: School, playbook_id: int) -> SchoolTask | None:
+    return db.scalar(
+        select(SchoolTask).where(SchoolTask.school_id == school.id, SchoolTask.playbook_id == playbook_id)
+    )
+
+
+def own_task_or_none(db: Session, school: School, task_id: int) -> SchoolTask | None:
+    """A school's own task; a school's change to a playbook task is not one."""
+    task = db.get(SchoolTask, (school.id, task_id))
+    return task if task is not None and task.playbook_id is None else None
+
+
+def retime(db: Session, school: School, playbook: PlaybookTask, given: TaskInput, by_name: str) -> SchoolTask:
+    """The school's own time, day and owner for a trust task; a value the same as the trust's is not kept,
+    so a later change to the trust's playbook still reaches the school for it."""
+    assert playbook.cadence is not None
+    checked = check(db, given, school=school, cadence=playbook.cadence)
+    change = change_of(db, school, playbook.id) or _new_change(db, school, playbook.id)
+    change.due_time = checked.due_time if checked.due_time != playbook.due_time else None
+    change.due_day = checked.due_day if checked.due_day != playbook.due_day else None
+    change.role = checked.role if checked.role != playbook.role else None
+    change.owner_user_id = checked.owner_user_id
+    change.updated_at, change.updated_by_name = utcnow(), by_name
+    db.commit()
+    return change
+
+
+def set_playbook_enabled(
+    db: Session, school: School, playbook: PlaybookTask, enabled: bool, by_name: str
+) -> None:
+    """Opt the school out of a trust task (or back in); no more are made for it until it is enabled."""
+    change = change_of(db, school, playbook.id) or _new_change(db, school, playbook.id)
+    change.enabled = enabled
+    change.updated_at, change.updated_by_name = utcnow(), by_name
+    db.commit()
+
+
+def _new_change(db: Session, school: School, playbook_id: int) -> SchoolTask:
+    change = SchoolTask(
+        school_id=school.id, id=allocate(db, school.id, "school_tasks"), playbook_id=playbook_id
+    )
+    db.add(change)
+    return change
+
+
+def add_own_task(db: Session, school: School, given: TaskInput, by_name: str) -> SchoolTask:
+    """A task only this school runs, beside the trust's playbook."""
+    checked = check(db, given, school=school)
+    task = SchoolTask(school_id=school.id, id=allocate(db, school.id, "school_tasks"), playbook_id=None)
+    _fill_own(task, checked, by_name)
+    db.add(task)
+    db.commit()
+    return task
+
+
+def edit_own_task(
+    db: Session, school: School, task: SchoolTask, given: TaskInput, by_name: str
+) -> SchoolTask:
+    _fill_own(task, check(db, given, school=school), by_name)
+    db.commit()
+    return task
+
+
+def set_own_enabled(db: Session, task: SchoolTask, enabled: bool, by_name: str) -> None:
+    task.enabled = enabled
+    task.updated_at, task.updated_by_name = utcnow(), by_name
+    db.commit()
+
+
+def _fill_own(task: SchoolTask, checked: Checked, by_name: str) -> None:
+    for name in (
+        "title",
+        "description",
+        "cadence",
+        "due_time",
+        "due_day",
+        "role",
+        "owner_user_id",
+        "resource_url",
+    ):
+        setattr(task, name, getattr(checked, name))
+    task.updated_at, task.updated_by_name = utcnow(), by_name
