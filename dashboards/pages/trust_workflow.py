@@ -114,7 +114,7 @@ def _heatmap(found: TrustCompliance) -> list:
             "colorbar": {"title": {"text": "On time %"}},
         }],
         "layout": {
-            "height": 120 + 44 * len(rows), "margin": {"l": 190, "r": 16, "t": 8, "b": 48},
+            "height": 80 + 48 * len(rows), "margin": {"l": 190, "r": 16, "t": 40, "b": 16},
             "xaxis": {"side": "top", "fixedrange": True}, "yaxis": {"autorange": "reversed", "fixedrange": True},
         },
     }  # fmt: skip
