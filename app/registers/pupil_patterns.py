@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.calendars.services import school_calendar
 from app.registers.codes import CODES
 from app.registers.marks import Mark, PupilWeek, SchoolSession
 from app.registers.measures import COUNTERS, Counts, contribution, rate
@@ -32,6 +33,7 @@ class Patterns:
     weeks: list[WeekPoint]
     weekdays: dict[str, dict[str, Counts]]
     next_to_breaks: Counts = field(default_factory=Counts)  # school days either side of a holiday
+    breaks_from_calendar: bool = False  # from the school calendar, or guessed from the registers taken
     other_days: Counts = field(default_factory=Counts)
     late_before_close: int = 0  # L: present, late
     late_after_close: int = 0  # U: late after the register closed, an unauthorised absence
@@ -43,7 +45,7 @@ def pupil_patterns(db: Session, school: School, pupil: Pupil, today: date) -> Pa
     patterns = Patterns(
         _weeks(db, school, pupil, period), {d: {"AM": Counts(), "PM": Counts()} for d in WEEKDAYS}
     )
-    edges = _next_to_breaks(db, school, period)
+    edges, patterns.breaks_from_calendar = _next_to_breaks(db, school, period)
     marks = db.execute(
         select(Mark.date, Mark.session, Mark.code, Mark.minutes_late).where(
             Mark.school_id == school.id,
@@ -81,9 +83,15 @@ def _weeks(db: Session, school: School, pupil: Pupil, period: Period) -> list[We
     return points
 
 
-def _next_to_breaks(db: Session, school: School, period: Period) -> set[date]:
-    """School days whose neighbouring school day is across a weekday without school (a holiday or
-    closure), including the first day back after the summer."""
+def _next_to_breaks(db: Session, school: School, period: Period) -> tuple[set[date], bool]:
+    """School days either side of a holiday or closure, and whether the school calendar said so.
+
+    Without a calendar for the year they are guessed from the days registers were taken: days whose
+    neighbouring register day is across a weekday without one, and the first day back after the summer.
+    """
+    calendar = school_calendar(db, school)
+    if calendar.knows(period.end):
+        return calendar.next_to_breaks(period.start, period.end), True
     days = sorted(
         set(
             db.scalars(
@@ -97,7 +105,7 @@ def _next_to_breaks(db: Session, school: School, period: Period) -> set[date]:
     for before, after in zip(days, days[1:], strict=False):
         if _weekdays_between(before, after):
             edges.update((before, after))
-    return edges
+    return edges, False
 
 
 def _weekdays_between(before: date, after: date) -> int:

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.calendars.services import school_calendar
+from app.calendars.spans import SchoolCalendar
 from app.registers.codes import CODES
 from app.registers.marks import Mark, MarkAmendment, PupilWeek, SchoolSession
 from app.registers.measures import COUNTERS, Counts, contribution
@@ -158,6 +160,27 @@ def missing_marks(
     return sorted(found, key=lambda m: (-len(m.sessions), m.pupil.legal_surname))
 
 
+@dataclass(frozen=True)
+class CalendarChecks:
+    """Registers against the school calendar: the missing-marks list only sees days a register was taken."""
+
+    not_taken: list[date]  # school days up to today with no register at all
+    marked_closed: list[tuple[date, str]]  # days with marks the calendar says the school was closed, and why
+
+
+def calendar_checks(
+    calendar: SchoolCalendar, period: Period, sessions: list[tuple[date, str, Counts]]
+) -> CalendarChecks | None:
+    """None when the calendar does not know the period's academic year: nothing to check against."""
+    if not calendar.knows(period.end):
+        return None
+    taken = {day for day, _session, _counts in sessions}
+    return CalendarChecks(
+        [day for day in calendar.school_days(period.start, period.end) if day not in taken],
+        [(day, calendar.why_closed(day) or "") for day in sorted(taken) if not calendar.is_school_day(day)],
+    )
+
+
 @dataclass
 class SchoolView:
     period: Period
@@ -168,6 +191,7 @@ class SchoolView:
     weekdays: dict[str, dict[str, Counts]]
     trend: list[tuple[date, Counts]]
     missing: list[MissingMarks]
+    calendar: CalendarChecks | None
 
 
 def school_view(db: Session, school: School, today: date) -> SchoolView:
@@ -185,6 +209,7 @@ def school_view(db: Session, school: School, today: date) -> SchoolView:
         weekdays=by_weekday(sessions),
         trend=weekly_trend(sessions),
         missing=missing_marks(db, school, period, pupils, sessions),
+        calendar=calendar_checks(school_calendar(db, school), period, sessions),
     )
 
 

@@ -164,7 +164,10 @@ def _breaks(p: Patterns) -> str:
         f"On the school days either side of a holiday: missed {near.absent} of {near.possible} sessions "
         f"({near.absence_rate:.1f}%)"
     )
-    return text + (f", against {other.absence_rate:.1f}% on other days." if other.possible else ".")
+    text += f", against {other.absence_rate:.1f}% on other days." if other.possible else "."
+    if p.breaks_from_calendar:
+        return text + " Holidays, INSET days and closures from the school calendar."
+    return text + " No school calendar for this year: holidays are guessed from the days with no register."
 
 
 def _missed(c: Counts) -> str:
