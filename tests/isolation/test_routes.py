@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.api.services import create_token
 from app.auth.services import find_user_by_email
+from app.calendars.services import entries
 from app.letters import services as letters
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
@@ -20,6 +21,7 @@ from tenants import context
 from tenants.access import system_context
 from tenants.models import Membership, School
 from tenants.scoping import UNSCOPED
+from tests.calendars.sample import give_calendar
 from tests.conftest import World
 from tests.helpers import csrf_token, signed_in
 
@@ -37,6 +39,7 @@ TENANT_ARGS = {
     "letter_id",
     "batch_id",
     "kind",
+    "entry_id",
 }
 
 
@@ -44,7 +47,9 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
     """Every rule that names a tenant object, filled in with trust A's ids: (endpoint, method, url)."""
     a_user_id = find_user_by_email(db, world.users["a1_staff"]).id
     school = db.get(School, world.a1.id, execution_options=UNSCOPED)
+    give_calendar(db, school)
     with context.use(system_context(db, "test")):
+        entry = entries(db, school)[-1]  # a real calendar entry of school A1
         token, _secret = create_token(db, school, "MIS", by_id=a_user_id, by_name="A")
         membership = db.scalars(select(Membership).where(Membership.user_id == a_user_id)).one()
         with app.app_context():
@@ -73,6 +78,7 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         "letter_id": batch.id,  # the first letter and batch of the school are both number 1
         "batch_id": batch.id,
         "kind": "meeting",
+        "entry_id": entry.id,
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -123,6 +129,9 @@ def test_other_trust_gets_404_on_every_route(
         "compliance.school",
         "compliance.school_csv",
         "compliance.trust_csv",
+        "calendars.school",
+        "calendars.remove",
+        "calendars.trust",
     } <= endpoints
     for endpoint, method, url in urls:
         if method == "GET":
