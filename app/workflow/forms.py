@@ -8,7 +8,16 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from app.workflow.editing import FURTHEST_DAY, WEEKLY, Member, TaskInput
-from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, TASK_ROLES, WEEKDAY_NAMES, Cadence
+from app.workflow.models import (
+    CADENCE_LABELS,
+    ROLE_LABELS,
+    TASK_ROLES,
+    WEEKDAY_NAMES,
+    Cadence,
+    PlaybookTask,
+    SchoolTask,
+)
+from app.workflow.tasks import Task
 
 FROM_START, FROM_END = "start", "end"
 
@@ -130,3 +139,25 @@ def timing_data(cadence: Cadence, due_day: int | None) -> dict[str, str]:
     if cadence == Cadence.DAILY or due_day is None:
         return {}
     return {"school_day": str(abs(due_day)), "counted_from": FROM_END if due_day < 0 else FROM_START}
+
+
+def timing_of(task: Task | PlaybookTask | SchoolTask) -> dict[str, str]:
+    """A task's time, day and who, as the form's fields hold them."""
+    assert task.cadence is not None and task.due_time is not None and task.role is not None
+    return {"due_time": f"{task.due_time:%H:%M}", "role": task.role.value,
+            "owner": str(getattr(task, "owner_user_id", None) or ""), **timing_data(task.cadence, task.due_day)}  # fmt: skip
+
+
+def fields_of(task: PlaybookTask | SchoolTask) -> dict[str, str]:
+    assert task.cadence is not None
+    return {"title": task.title or "", "description": task.description or "", "cadence": task.cadence.value,
+            "resource_url": task.resource_url or "", **timing_of(task)}  # fmt: skip
+
+
+def show_problems(form: TimingForm, problems: dict[str, str], cadence: str) -> None:
+    """Each problem next to its field; the due day's next to the field that fits the cadence."""
+    for name, message in problems.items():
+        if name == "due_day":
+            name = "weekday" if cadence in WEEKLY else "school_day"
+        field = getattr(form, name)
+        field.errors = [*field.errors, message]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,29 +17,18 @@ from app.auth.routes import safe_next
 from app.calendars.services import school_calendar
 from app.db import get_session, utcnow
 from app.registers.recording import Recorder
-from app.workflow import editing, services
-from app.workflow.forms import (
-    RetimeForm,
-    SchoolTaskForm,
-    SwitchForm,
-    TaskActionForm,
-    TrustTaskForm,
-    given,
-    offer_owners,
-    timing_data,
-)  # fmt: skip
+from app.workflow import editing, forms, services
 from app.workflow.models import (
     CADENCE_LABELS,
     ROLE_LABELS,
     WEEKDAY_NAMES,
     Cadence,
     PlaybookTask,
-    SchoolTask,
-    TaskEvent,
     TaskInstance,
-)  # fmt: skip
+)
 from app.workflow.periods import local
-from app.workflow.tasks import Task, due_words, school_tasks
+from app.workflow.tasks import due_words, school_tasks
+from app.workflow.wording import done_phrase, due_phrase, event_phrase, status
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS, STAFF_MANAGERS
 from tenants.models import Role, School, Trust
 
@@ -61,37 +50,6 @@ def _moment() -> tuple[datetime, date]:
 def _school(urn: int, roles: frozenset[Role]) -> tuple[School, Role]:
     found = school_or_404(urn)
     return found, require_role(found, roles)
-
-
-def due_phrase(task: TaskInstance, today: date) -> str:
-    """ "by 09:30 today", "by 15:30 on Friday 27 November": when a task is due, in UK time."""
-    due = local(task.due_at)
-    day = {today: "today", today - timedelta(days=1): "yesterday", today + timedelta(days=1): "tomorrow"}
-    return f"by {due:%H:%M} {day.get(due.date()) or _on(due, today)}"
-
-
-def done_phrase(task: TaskInstance, today: date) -> str:
-    """ "Done at 09:12 by Jo Patel", with the day when it was not today."""
-    assert task.completed_at is not None
-    done = local(task.completed_at)
-    on = "" if done.date() == today else f" {_on(done, today)}"
-    return f"Done at {done:%H:%M}{on} by {task.completed_by_name}"
-
-
-def event_phrase(event: TaskEvent, today: date) -> str:
-    at = local(event.recorded_at)
-    on = "today" if at.date() == today else _on(at, today)
-    return f"{at:%H:%M} {on}, {event.recorded_by_name} ({event.recorded_by_title})"
-
-
-def _on(moment: datetime | date, today: date) -> str:
-    return f"on {moment:%A %-d %B}" + (f" {moment:%Y}" if moment.year != today.year else "")
-
-
-def status(task: TaskInstance, now: datetime) -> str:
-    if task.completed_at is not None:
-        return "Done late" if task.late else "Done on time"
-    return "Overdue" if task.due_at < now else "Due later"
 
 
 def _names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -218,7 +176,7 @@ def _act(urn: int, task_id: int, kind: str):  # type: ignore[no-untyped-def]
     task = services.instance_or_none(db, school, task_id)
     if task is None:
         abort(404)
-    form = TaskActionForm()
+    form = forms.TaskActionForm()
     if not form.validate_on_submit():
         abort(400)
     ticked_by_other = task.completed_at is not None and task.completed_by_user_id != current_user.user.id
@@ -295,26 +253,14 @@ def retime(urn: int, playbook_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
     trusts = _active_playbook(db, school.trust_id, playbook_id)
     task = next(t for t in school_tasks(db, school) if t.key == f"p{playbook_id}")
-    people = editing.members(db, school)
-    if request.method == "GET":
-        form = RetimeForm(formdata=None, data=_timing_of(task))
-    else:
-        form = RetimeForm()
-        offer_owners(form, people)
-        if form.validate_on_submit():
-            try:
-                editing.retime(db, school, trusts, given(form, task.cadence.value), _by())
-            except editing.TaskChangeRefused as refused:
-                db.rollback()
-                _show(form, refused.problems, task.cadence.value)
-            else:
-                flash(f"'{task.title}' changed for {school.name}: it applies to the tasks made from the next "
-                      "school day on.", "success")  # fmt: skip
-                return redirect(url_for("workflow.school_playbook", urn=urn, _anchor=f"task-{task.key}"))
-    offer_owners(form, people)
-    return _task_form(form, school=school, task=task, trusts=trusts, trusts_when=_when(trusts)), (
-        400 if form.errors else 200
-    )
+
+    def save(typed: editing.TaskInput) -> tuple[str, str]:
+        editing.retime(db, school, trusts, typed, _by())
+        return (f"'{task.title}' changed for {school.name}: it applies to the tasks made from the next school day on.",
+                url_for("workflow.school_playbook", urn=urn, _anchor=f"task-{task.key}"))  # fmt: skip
+
+    return _edit(forms.RetimeForm, forms.timing_of(task), save, task.cadence.value, editing.members(db, school),
+                 school=school, task=task, trusts=trusts, trusts_when=_when(trusts))  # fmt: skip
 
 
 @bp.post("/schools/<int:urn>/workflow/playbook/<int:playbook_id>/enabled")
@@ -340,30 +286,17 @@ def own_task(urn: int, school_task_id: int | None):  # type: ignore[no-untyped-d
         held = editing.own_task_or_none(db, school, school_task_id)
         if held is None:
             abort(404)
-    people = editing.members(db, school)
-    if request.method == "GET":
-        form = SchoolTaskForm(formdata=None, data=_fields_of(held) if held else {"role": Role.STAFF.value})
-    else:
-        form = SchoolTaskForm()
-        offer_owners(form, people)
-        if form.validate_on_submit():
-            typed = given(form, form.cadence.data or "")
-            try:
-                if held is None:
-                    held = editing.add_own_task(db, school, typed, _by())
-                else:
-                    editing.edit_own_task(db, school, held, typed, _by())
-            except editing.TaskChangeRefused as refused:
-                db.rollback()
-                _show(form, refused.problems, form.cadence.data or "")
-            else:
-                flash(
-                    f"'{held.title}' saved: it is made for {school.name} from the next school day on.",
-                    "success",
-                )
-                return redirect(url_for("workflow.school_playbook", urn=urn, _anchor=f"task-s{held.id}"))
-    offer_owners(form, people)
-    return _task_form(form, school=school, held=held), 400 if form.errors else 200
+
+    def save(typed: editing.TaskInput) -> tuple[str, str]:
+        saved = (editing.add_own_task(db, school, typed, _by()) if held is None
+                 else editing.edit_own_task(db, school, held, typed, _by()))  # fmt: skip
+        return (f"'{saved.title}' saved: it is made for {school.name} from the next school day on.",
+                url_for("workflow.school_playbook", urn=urn, _anchor=f"task-s{saved.id}"))  # fmt: skip
+
+    defaults = forms.fields_of(held) if held else {"role": Role.STAFF.value}
+    return _edit(
+        forms.SchoolTaskForm, defaults, save, None, editing.members(db, school), school=school, held=held
+    )
 
 
 @bp.post("/schools/<int:urn>/workflow/own/<int:school_task_id>/enabled")
@@ -380,7 +313,7 @@ def switch_own(urn: int, school_task_id: int):  # type: ignore[no-untyped-def]
 
 
 def _switch() -> bool:
-    form = SwitchForm()
+    form = forms.SwitchForm()
     if not form.validate_on_submit() or form.on.data not in ("yes", "no"):
         abort(400)
     return form.on.data == "yes"
@@ -428,25 +361,16 @@ def trust_task(slug: str, playbook_id: int | None):  # type: ignore[no-untyped-d
         held = db.get(PlaybookTask, (trust.id, playbook_id))
         if held is None:
             abort(404)
-    if request.method == "GET":
-        form = TrustTaskForm(formdata=None, data=_fields_of(held) if held else {"role": Role.STAFF.value})
-    else:
-        form = TrustTaskForm()
-        if form.validate_on_submit():
-            typed = given(form, form.cadence.data or "")
-            try:
-                if held is None:
-                    held = editing.add_playbook_task(db, trust, typed, _by())
-                else:
-                    editing.edit_playbook_task(db, held, typed, _by())
-            except editing.TaskChangeRefused as refused:
-                db.rollback()
-                _show(form, refused.problems, form.cadence.data or "")
-            else:
-                flash(f"'{held.title}' saved in the playbook: every school makes it from the next school day on, "
-                      "unless it has changed or disabled it.", "success")  # fmt: skip
-                return redirect(url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{held.id}"))
-    return _task_form(form, trust=trust, held=held), 400 if form.errors else 200
+
+    def save(typed: editing.TaskInput) -> tuple[str, str]:
+        saved = (editing.add_playbook_task(db, trust, typed, _by()) if held is None
+                 else editing.edit_playbook_task(db, held, typed, _by()))  # fmt: skip
+        return (f"'{saved.title}' saved in the playbook: every school makes it from the next school day on, "
+                "unless it has changed or disabled it.",
+                url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{saved.id}"))  # fmt: skip
+
+    defaults = forms.fields_of(held) if held else {"role": Role.STAFF.value}
+    return _edit(forms.TrustTaskForm, defaults, save, None, None, trust=trust, held=held)
 
 
 @bp.post("/trusts/<slug>/playbook/<int:playbook_id>/active")
@@ -464,25 +388,30 @@ def switch_trust_task(slug: str, playbook_id: int):  # type: ignore[no-untyped-d
     return redirect(url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{held.id}"))
 
 
-def _timing_of(task: Task | PlaybookTask) -> dict[str, str]:
-    assert task.cadence is not None and task.due_time is not None and task.role is not None
-    return {"due_time": f"{task.due_time:%H:%M}", "role": task.role.value,
-            "owner": str(getattr(task, "owner_user_id", None) or ""), **timing_data(task.cadence, task.due_day)}  # fmt: skip
-
-
-def _fields_of(task: PlaybookTask | SchoolTask) -> dict[str, str]:
-    assert task.cadence is not None
-    return {"title": task.title or "", "description": task.description or "", "cadence": task.cadence.value,
-            "resource_url": task.resource_url or "", **_timing_of(task)}  # fmt: skip
-
-
-def _show(form: object, problems: dict[str, str], cadence: str) -> None:
-    """Each problem next to its field; the due day's next to the field that fits the cadence."""
-    for name, message in problems.items():
-        if name == "due_day":
-            name = "weekday" if cadence in editing.WEEKLY else "school_day"
-        field = getattr(form, name)
-        field.errors = [*field.errors, message]
+def _edit(
+    form_class: type[forms.TimingForm],
+    defaults: dict[str, str],
+    save: Callable[[editing.TaskInput], tuple[str, str]],
+    cadence: str | None,
+    people: list[editing.Member] | None,
+    **page: object,
+):  # type: ignore[no-untyped-def]
+    """A task form: filled from the task to begin with; once sent, saved, or shown with each problem by its field.
+    `cadence` is the fixed one of a trust task a school retimes, else the one chosen on the form."""
+    form = form_class(formdata=None, data=defaults) if request.method == "GET" else form_class()
+    if people is not None:
+        forms.offer_owners(form, people)  # type: ignore[arg-type]
+    if form.validate_on_submit():
+        chosen = cadence or form.cadence.data or ""  # type: ignore[attr-defined]
+        try:
+            message, back = save(forms.given(form, chosen))
+        except editing.TaskChangeRefused as refused:
+            get_session().rollback()
+            forms.show_problems(form, refused.problems, chosen)
+        else:
+            flash(message, "success")
+            return redirect(back)
+    return _task_form(form, **page), 400 if form.errors else 200
 
 
 def _task_form(form: object, **values: object) -> str:

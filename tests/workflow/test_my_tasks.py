@@ -16,7 +16,7 @@ from app.workflow.generation import generate_schools
 from app.workflow.models import TaskInstance
 from app.workflow.periods import local
 from app.workflow.playbook import SEEDS
-from app.workflow.routes import done_phrase, due_phrase
+from app.workflow.wording import done_phrase, due_phrase
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School
