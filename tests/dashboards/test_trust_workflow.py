@@ -179,6 +179,15 @@ def test_the_trend_pools_tasks_never_averages_rates(
     assert "55.0%" not in _text(children)
 
 
+def test_with_nothing_due_the_page_says_so(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    stop_the_clock(monkeypatch)
+    client = _client(app, world, "a_leader")
+    heat = _text(_heatmap(client)["wf-heatmap"]["children"])
+    assert "No tasks were due at any school from Wednesday 28 October to Tuesday 24 November 2026." in heat
+    trend = client.post(UPDATE, json=_trend_body("trust-a", []), headers=SAME_SITE).get_json()["response"]
+    assert _text(trend["wf-trend"]["children"]) == "No tasks have been due at any school this academic year."
+
+
 @pytest.mark.parametrize("who", ["b_leader", "b1_lead"])
 def test_a_forged_trust_slug_returns_no_figures(app: Flask, world: World, schools: Schools, who: str) -> None:
     client = _client(app, world, who)
