@@ -68,5 +68,9 @@ class PushForm(FlaskForm):
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[InputRequired(message="Tick at least one school.")],
     )
+
+    def validate_schools(self, field: SelectMultipleField) -> None:
+        """Checked here, not by InputRequired, so no single checkbox is marked required."""
+        if not field.data:
+            raise ValidationError("Tick at least one school.")
