@@ -17,11 +17,14 @@ from app.letters import services as letters
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
 from app.storage import get_storage
+from app.workflow import editing
+from app.workflow.generation import generate_schools
+from app.workflow.models import TaskInstance
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Membership, School
 from tenants.scoping import UNSCOPED
-from tests.calendars.sample import give_calendar
+from tests.calendars.sample import TUESDAY, give_calendar
 from tests.conftest import World
 from tests.helpers import csrf_token, signed_in
 
@@ -40,6 +43,9 @@ TENANT_ARGS = {
     "batch_id",
     "kind",
     "entry_id",
+    "task_id",
+    "playbook_id",
+    "school_task_id",
 }
 
 
@@ -50,6 +56,12 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
     give_calendar(db, school)
     with context.use(system_context(db, "test")):
         entry = entries(db, school)[-1]  # a real calendar entry of school A1
+        generate_schools(db, [school], [TUESDAY])  # A1's tasks for a school day
+        own = editing.add_own_task(
+            db, school, editing.TaskInput(title="Own", cadence="daily", due_time="09:00", role="staff"), "A"
+        )  # commits the generated tasks too
+        task = db.scalars(select(TaskInstance).where(TaskInstance.school_id == school.id)).first()
+        assert task is not None
         token, _secret = create_token(db, school, "MIS", by_id=a_user_id, by_name="A")
         membership = db.scalars(select(Membership).where(Membership.user_id == a_user_id)).one()
         with app.app_context():
@@ -79,6 +91,9 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         "batch_id": batch.id,
         "kind": "meeting",
         "entry_id": entry.id,
+        "task_id": task.id,
+        "playbook_id": 1,  # the playbook's first task; every trust's is number 1 to 18
+        "school_task_id": own.id,
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -132,6 +147,18 @@ def test_other_trust_gets_404_on_every_route(
         "calendars.school",
         "calendars.remove",
         "calendars.trust",
+        "workflow.board",
+        "workflow.done",
+        "workflow.undo",
+        "workflow.note",
+        "workflow.school_playbook",
+        "workflow.retime",
+        "workflow.switch_playbook",
+        "workflow.own_task",
+        "workflow.switch_own",
+        "workflow.trust_playbook",
+        "workflow.trust_task",
+        "workflow.switch_trust_task",
     } <= endpoints
     for endpoint, method, url in urls:
         if method == "GET":

@@ -317,3 +317,17 @@ def test_the_board_holds_the_day_s_tasks_and_those_whose_period_holds_it(
     )
     assert "Still not done from earlier days (6)" in earlier and "Check every register is complete" in earlier
     assert client.get(f"{board}24-11-2026").status_code == 400
+
+
+def test_my_tasks_is_in_the_top_bar_and_the_school_page_links_the_board_and_playbook(
+    client: FlaskClient, world: World
+) -> None:
+    signed_in(client, world.users["a1_staff"])
+    page = client.get(f"/schools/{world.a1.urn}").get_data(as_text=True)
+    assert '<a href="/tasks">My tasks</a>' in page
+    assert f'href="/schools/{world.a1.urn}/tasks">Tasks</a>' in page
+    assert f'href="/schools/{world.a1.urn}/workflow">Workflow playbook</a>' in page
+    governor = _as(client, world.users["a_governor"]).get(f"/schools/{world.a1.urn}").get_data(as_text=True)
+    assert '<a href="/tasks">My tasks</a>' in governor and f"/schools/{world.a1.urn}/tasks" not in governor
+    trust = _as(client, world.users["a_leader"]).get("/trusts/trust-a").get_data(as_text=True)
+    assert 'href="/trusts/trust-a/playbook">Workflow playbook</a>' in trust
