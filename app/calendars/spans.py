@@ -72,6 +72,9 @@ class SchoolCalendar:
         self.half_terms = [s for s in self.spans if s.kind == Kind.HALF_TERM]
         self.closed = [s for s in self.spans if s.kind in CLOSED]
         self.years = frozenset(academic_year(t.start) for t in self.terms)
+        # Answers kept: generating a term's tasks asks of the same days and periods many times.
+        self._open: dict[date, bool] = {}
+        self._ranges: dict[tuple[date, date], tuple[date, ...]] = {}
 
     def knows(self, day: date) -> bool:
         """Whether the school has set out its terms for the day's academic year."""
@@ -94,7 +97,12 @@ class SchoolCalendar:
         return next((s for s in self.closed if day in s), None)
 
     def is_school_day(self, day: date) -> bool:
-        return day.weekday() < 5 and self.term_of(day) is not None and self.closed_by(day) is None
+        open_ = self._open.get(day)
+        if open_ is None:
+            open_ = self._open[day] = (
+                day.weekday() < 5 and self.term_of(day) is not None and self.closed_by(day) is None
+            )
+        return open_
 
     def why_closed(self, day: date) -> str | None:
         """None on a school day; otherwise the reason in words ("INSET day", "October half-term", ...)."""
@@ -108,7 +116,10 @@ class SchoolCalendar:
         return "Outside term" if self.knows(day) else NO_CALENDAR
 
     def school_days(self, start: date, end: date) -> list[date]:
-        return [d for d in _days(start, end) if self.is_school_day(d)]
+        days = self._ranges.get((start, end))
+        if days is None:
+            days = self._ranges[(start, end)] = tuple(d for d in _days(start, end) if self.is_school_day(d))
+        return list(days)
 
     def next_to_breaks(self, start: date, end: date) -> set[date]:
         """School days whose weekday before or after is not a school day: either side of a holiday,
