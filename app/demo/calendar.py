@@ -110,10 +110,11 @@ def school_days(start: date, end: date) -> list[date]:
 
 def polling_day(calendar: SchoolCalendar, day: date) -> Span:
     """A one-day closure on a Thursday of the term holding `day` (or the last term before it): the
-    middle Thursday of the term so far, or its first Thursday still to come."""
-    term = calendar.term_of(day) or max((t for t in calendar.terms if t.start <= day), key=lambda t: t.start)
+    middle Thursday of the term before `day`, or its first Thursday from `day` on."""
+    begun = [t for t in calendar.terms if t.start <= day]
+    term = calendar.term_of(day) or (begun[-1] if begun else calendar.terms[0])
     thursdays = [d for d in calendar.school_days(term.start, term.end) if d.weekday() == 3]
-    past = [d for d in thursdays if d <= day]
+    past = [d for d in thursdays if d < day]
     chosen = past[len(past) // 2] if past else thursdays[0]
     return Span(Kind.CLOSURE, POLLING_STATION, chosen, chosen)
 

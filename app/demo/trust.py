@@ -1,4 +1,5 @@
-"""A realistic demo trust: schools, staff, pupils and registers, loaded through the real import paths."""
+"""A realistic demo trust: schools, calendar, staff, pupils, registers and workflow history, loaded through
+the real import and calendar paths."""
 
 from __future__ import annotations
 
@@ -7,20 +8,26 @@ import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from stdnum.gb import upn as stdnum_upn
 
 from app.admin import services as admin
+from app.calendars.csvfile import calendar_csv
+from app.calendars.services import add_entry, calendars_for, push_calendar
+from app.calendars.spans import SchoolCalendar, Span, academic_year, year_label
+from app.db import utcnow
 from app.demo import calendar
 from app.demo.model import profile
 from app.demo.registers import DemoPupil, pupil_lines, school_events
+from app.demo.workflow import generate_history
 from app.registers.importer import import_pupils
 from app.registers.mark_import import import_marks
 from app.registers.models import ETHNICITIES, Pupil, PupilContact
 from app.registers.recording import Recorder
+from app.workflow.periods import local
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School, Trust
@@ -170,6 +177,7 @@ FSM, SEN_SUPPORT, EHC_PLAN, EAL, LOOKED_AFTER, CHILD_IN_NEED, YOUNG_CARER = (
 WHITE_BRITISH = 0.6
 SCHOOL_SPREAD = 0.12  # some schools better, some worse: a log-normal factor on the at-risk share
 RECORDER = Recorder(None, "MIS import (demo)", "Data manager")
+LEAD_TITLE, STAFF_TITLE = "Senior attendance champion", "Attendance officer"
 
 
 @dataclass(frozen=True)
@@ -180,11 +188,12 @@ class TrustSpec:
     las: tuple[str, ...]
     urn_base: int
     place_offset: int
+    main: bool = False  # the README's trust: its first primary closes for a polling day; one tick undone
 
 
 MAIN = TrustSpec(
-    "northern-lights", "Northern Lights Academy Trust", "northern-lights.example", ("926", "935"), 149001, 0
-)
+    "northern-lights", "Northern Lights Academy Trust", "northern-lights.example", ("926", "935"), 149001, 0, True
+)  # fmt: skip
 SECOND = TrustSpec("oak-valley", "Oak Valley Learning Trust", "oak-valley.example", ("335",), 149501, 7)
 
 
@@ -211,13 +220,32 @@ def sizes_for(phases: list[str], pupils: int, rng: random.Random) -> list[int]:
     return [max(20, round(pupils * w / sum(weights))) for w in weights]
 
 
-def period(start: date | None, weeks: int | None, today: date) -> list[date]:
-    """School days from the start of the academic year (or `start`) to yesterday, or for `weeks`."""
+@dataclass(frozen=True)
+class Dates:
+    """The demo's days: registers from `first` to `registers` (yesterday at most), tasks from `first` to
+    `tasks` (today at most), and a calendar for every academic year from `first` to today."""
+
+    first: date
+    registers: date
+    tasks: date
+    today: date
+
+    @property
+    def calendar(self) -> list[Span]:
+        return calendar.trust_spans(min(self.first, self.today), self.today)
+
+
+def dates(start: date | None, weeks: int | None, today: date) -> Dates:
+    """From the start of the academic year (or `start`) to today, or for `weeks`."""
     first = start or calendar.first_day(calendar.academic_year_of(today))
-    last = today - timedelta(days=1)
-    if weeks:
-        last = min(last, first + timedelta(weeks=weeks) - timedelta(days=1))
-    return calendar.school_days(first, last)
+    end = first + timedelta(weeks=weeks) - timedelta(days=1) if weeks else today
+    return Dates(first, min(end, today - timedelta(days=1)), min(end, today), today)
+
+
+def period(start: date | None, weeks: int | None, today: date) -> list[date]:
+    """The trust calendar's school days with registers."""
+    found = dates(start, weeks, today)
+    return calendar.school_days(found.first, found.registers)
 
 
 def school_name(spec: TrustSpec, index: int, phase: str) -> str:
@@ -237,17 +265,17 @@ def load_demo(
     weeks: int | None = None,
     seed: int = 2026,
     start: date | None = None,
-    today: date | None = None,
+    now: datetime | None = None,
     second_trust: bool = True,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> list[Login]:
     """Create the demo trust (and a small second trust to try isolation with) and print the logins."""
-    today = today or date.today()
+    now = now or utcnow()
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
-    days = period(start, weeks, today)
-    logins = _trust(db, MAIN, schools, pupils, days, rng, progress)
+    found = dates(start, weeks, local(now).date())
+    logins = _trust(db, MAIN, schools, pupils, found, now, rng, progress)
     if second_trust:
-        logins += _trust(db, SECOND, 1, 240, days, rng, progress)
+        logins += _trust(db, SECOND, 1, 240, found, now, rng, progress)
     return logins
 
 
@@ -256,7 +284,8 @@ def _trust(
     spec: TrustSpec,
     count: int,
     pupils: int,
-    days: list[date],
+    found: Dates,
+    now: datetime,
     rng: random.Random,
     progress: Callable[[str], None],
 ) -> list[Login]:
@@ -270,13 +299,22 @@ def _trust(
         for i, phase in enumerate(phases)
     ]
     seeds = [rng.randrange(2**32) for _ in made]
+    workflow_rng = random.Random(rng.randrange(2**32))  # noqa: S311 - reproducible demo data, not security
     places = [
         SchoolPlace(school.urn, school.la_code or "") for school in made
     ]  # no ORM objects in the thread
+    with context.use(system_context(db, "demo", trust_id=trust.id)):
+        calendars = _calendar(db, spec, made, phases, found)
+    school_days = [calendars[s.id].school_days(found.first, found.registers) for s in made]
+    years = sorted({academic_year(s.start) for s in found.calendar})
+    progress(
+        f"{spec.name}: calendar for {', '.join(year_label(y) for y in years)} pushed to "
+        + ("its school" if len(made) == 1 else f"{len(made)} schools")
+    )
 
     def generate(i: int) -> tuple[random.Random, SchoolData]:
         school_rng = random.Random(seeds[i])  # noqa: S311 - reproducible demo data, not security
-        return school_rng, generate_school(school_rng, places[i], phases[i], sizes[i], days)
+        return school_rng, generate_school(school_rng, places[i], phases[i], sizes[i], school_days[i])
 
     # The next school is generated while this one is written: the thread runs while the
     # importer waits on the database.
@@ -287,9 +325,32 @@ def _trust(
             if i + 1 < len(made):
                 upcoming = pool.submit(generate, i + 1)
             with context.use(system_context(db, "demo", trust_id=trust.id)):
-                _load_school(db, school, data, days, school_rng)
-            progress(f"{spec.name}: {school.name} ({phases[i]}, {sizes[i]} pupils, {len(days)} school days)")
-    return _people(db, spec, trust, made)
+                _load_school(db, school, data, school_days[i], school_rng)
+            progress(
+                f"{spec.name}: {school.name} ({phases[i]}, {sizes[i]} pupils, {len(school_days[i])} school days)"
+            )
+    logins, people = _people(db, spec, trust, made, workflow_rng)
+    task_days = SchoolCalendar(found.calendar).school_days(found.first, found.tasks)
+    with context.use(system_context(db, "demo", trust_id=trust.id)):
+        made_tasks, ticked, still_open = generate_history(
+            db, made, task_days, people, now, workflow_rng, mistake=spec.main
+        )
+    progress(f"{spec.name}: {made_tasks} workflow tasks for {len(task_days)} school days, "
+             f"{ticked} ticked off, {still_open} due and not done")  # fmt: skip
+    return logins
+
+
+def _calendar(
+    db: Session, spec: TrustSpec, schools: list[School], phases: list[str], found: Dates
+) -> dict[int, SchoolCalendar]:
+    """Push the trust's calendar to every school, close one primary for a polling day, and read the
+    schools' calendars back: the registers follow what the schools' calendars say."""
+    spans = found.calendar
+    push_calendar(db, schools, calendar_csv(spans).encode(), RECORDER)
+    if spec.main and "primary" in phases:
+        closure = calendar.polling_day(SchoolCalendar(spans), found.tasks)
+        add_entry(db, schools[phases.index("primary")], closure, RECORDER)
+    return calendars_for(db, [s.id for s in schools])
 
 
 @dataclass(frozen=True)
@@ -436,29 +497,43 @@ def _contacts(db: Session, school: School, rng: random.Random) -> None:
     db.commit()
 
 
-def _people(db: Session, spec: TrustSpec, trust: Trust, schools: list[School]) -> list[Login]:
+def _people(
+    db: Session, spec: TrustSpec, trust: Trust, schools: list[School], rng: random.Random
+) -> tuple[list[Login], dict[int, dict[Role, Recorder]]]:
+    """The trust's leader and governor, and a lead and an attendance officer at every school; with who
+    ticks each school's tasks, by the task's role."""
     first = schools[0]
     people = [
         (f"leader@{spec.domain}", "Sam Okoro", "Trust attendance lead", Role.TRUST_LEADER, trust, None),
         (f"governor@{spec.domain}", "Pat Lee", "Trustee", Role.GOVERNOR, trust, None),
-        (f"lead@{spec.domain}", "Alex Morgan", "Senior attendance champion", Role.SCHOOL_LEAD, None, first),
-        (f"staff@{spec.domain}", "Jo Patel", "Attendance officer", Role.STAFF, None, first),
-    ] + [
-        (
-            f"lead.{s.urn}@{spec.domain}",
-            f"Lead of {s.name}",
-            "Senior attendance champion",
-            Role.SCHOOL_LEAD,
-            None,
-            s,
-        )
-        for s in schools[1:]
+        (f"lead@{spec.domain}", "Alex Morgan", LEAD_TITLE, Role.SCHOOL_LEAD, None, first),
+        (f"staff@{spec.domain}", "Jo Patel", STAFF_TITLE, Role.STAFF, None, first),
     ]
+    names = _names(rng, 2 * (len(schools) - 1), {"Sam Okoro", "Pat Lee", "Alex Morgan", "Jo Patel"})
+    for n, s in enumerate(schools[1:]):
+        people += [
+            (f"lead.{s.urn}@{spec.domain}", names[2 * n], LEAD_TITLE, Role.SCHOOL_LEAD, None, s),
+            (f"staff.{s.urn}@{spec.domain}", names[2 * n + 1], STAFF_TITLE, Role.STAFF, None, s),
+        ]
     logins = []
+    recorders: dict[int, dict[Role, Recorder]] = {s.id: {} for s in schools}
     for email, name, title, role, at_trust, at_school in people:
-        admin.add_user(
+        user, _ = admin.add_user(
             db, email, name, title, role, trust=at_trust, school=at_school, password=DEMO_PASSWORD,
             safeguarding=role == Role.SCHOOL_LEAD,  # the demo's attendance leads are also the DSL
         )  # fmt: skip
         logins.append(Login(email, role.value, at_trust.name if at_trust else at_school.name))  # type: ignore[union-attr]
-    return logins
+        if at_school is not None:
+            recorders[at_school.id][role] = Recorder(user.id, user.name, user.job_title)
+    return logins, recorders
+
+
+def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
+    """Distinct staff names."""
+    names: list[str] = []
+    while len(names) < count:
+        name = f"{rng.choice(FORENAMES)} {rng.choice(SURNAMES)}"
+        if name not in taken:
+            taken.add(name)
+            names.append(name)
+    return names
