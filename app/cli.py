@@ -8,12 +8,13 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from waitress import serve as waitress_serve
 
@@ -21,20 +22,24 @@ from app import create_app
 from app.admin import services as admin_services
 from app.auth.services import find_user_by_email
 from app.calendars import services as calendar_services
-from app.calendars.spans import year_label
+from app.calendars.spans import NO_CALENDAR, year_label
 from app.config import load_config
-from app.db import get_db
+from app.db import get_db, utcnow
 from app.demo import DEMO_PASSWORD, demo_exists, load_demo
 from app.flags import report as flag_report
 from app.migrate import upgrade
 from app.registers import importer as pupil_import
 from app.registers import mark_import, reports
+from app.registers.measures import quantity
 from app.registers.recording import Recorder, week_start
+from app.workflow.generation import generate_schools
+from app.workflow.periods import local
 from jobs.definitions import JOBS, run_job
 from jobs.scheduler import serve as serve_scheduler
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School
+from tenants.scoping import UNSCOPED
 
 
 @contextmanager
@@ -432,7 +437,8 @@ def report_amendments(school_urn: int, upn: str | None, fmt: str) -> None:
 def demo(
     schools: int, pupils: int, weeks: int | None, seed: int, start: datetime | None, if_empty: bool
 ) -> None:
-    """Load a realistic demo trust with staff, pupils and registers, and print the logins."""
+    """Load a realistic demo trust with a calendar, staff, pupils, registers and a history of ticked tasks,
+    and print the logins."""
     with _session() as (_app, session):
         if demo_exists(session):
             if if_empty:
@@ -451,6 +457,102 @@ def demo(
     click.echo(f"\nDemo loaded. Every demo login uses the password: {DEMO_PASSWORD}")
     for login in logins:
         click.echo(f"  {login.email:<40} {login.role:<13} {login.where}")
+
+
+@main.group()
+def tasks() -> None:
+    """Workflow tasks."""
+
+
+@tasks.command("generate")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="One day (default: today)."
+)
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of a range."
+)
+@click.option(
+    "--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (default: today)."
+)
+@click.option(
+    "--school",
+    "school_urns",
+    type=int,
+    multiple=True,
+    help="URN of a school (repeat; default: every school).",
+)
+def tasks_generate(
+    day: datetime | None, start: datetime | None, end: datetime | None, school_urns: tuple[int, ...]
+) -> None:
+    """Make the workflow tasks of each school open on each day; running again makes nothing new."""
+    if day and (start or end):
+        _fail("give --date or --from and --to, not both")
+    if end and not start:
+        _fail("--to needs --from")
+    today = local(utcnow()).date()
+    if day:
+        first = last = day.date()
+    else:
+        first, last = start.date() if start else today, end.date() if end else today
+    if first > last:
+        _fail("--from is after --to")
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    with _session() as (_app, session):
+        by_trust = _schools_by_trust(session, school_urns)
+        made: list[tuple[date, int, int, str | None, int]] = []  # day, created, existing, closed, URN
+        count = len(days) * sum(len(ids) for ids in by_trust.values())
+        with click.progressbar(length=count, label="Making tasks", file=sys.stderr) as bar:
+            for trust_id, school_ids in by_trust.items():
+                with context.use(system_context(session, "cli:tasks-generate", trust_id=trust_id)):
+                    schools = session.scalars(
+                        select(School).where(School.id.in_(school_ids)).order_by(School.urn)
+                    )
+                    results = generate_schools(session, list(schools), days, lambda _r: bar.update(1))
+                    made += [(r.day, r.created, r.existing, r.closed, r.school.urn) for r in results]
+                    session.commit()
+    for when in days:
+        click.echo(_tasks_made(when, [m[1:] for m in made if m[0] == when]))
+    click.echo(f"Made {quantity(sum(m[1] for m in made), 'task')} over {quantity(len(days), 'day')}.")
+
+
+def _schools_by_trust(session: Session, school_urns: tuple[int, ...]) -> dict[int, list[int]]:
+    """The chosen schools (or every school), by trust, as ids: each trust is worked in its own context."""
+    if school_urns:
+        try:
+            found = [admin_services.find_school(session, urn) for urn in dict.fromkeys(school_urns)]
+        except admin_services.AdminError as exc:
+            _fail(str(exc))
+        pairs = [(s.trust_id, s.id) for s in found]
+    else:
+        query = select(School.trust_id, School.id).execution_options(**UNSCOPED)
+        pairs = [(trust_id, school_id) for trust_id, school_id in session.execute(query)]
+    if not pairs:
+        _fail("there are no schools")
+    by_trust: dict[int, list[int]] = {}
+    for trust_id, school_id in sorted(pairs):
+        by_trust.setdefault(trust_id, []).append(school_id)
+    return by_trust
+
+
+def _tasks_made(when: date, results: list[tuple[int, int, str | None, int]]) -> str:
+    """One day's line: tasks made at the open schools, and why the others were closed (with their URNs,
+    unless every school was closed for the same reason, a weekend or a holiday)."""
+    open_ = [r for r in results if r[2] is None]
+    closed: dict[str, list[str]] = {}
+    for _created, _existing, why, urn in results:
+        if why is not None:
+            closed.setdefault(why, []).append(str(urn))
+    everywhere = not open_ and len(closed) == 1 and NO_CALENDAR not in closed
+    reasons = [why if everywhere else f"{why} at URN {', '.join(urns)}" for why, urns in closed.items()]
+    if not open_:
+        return f"{when.isoformat()} ({when:%A}): no tasks made: {'; '.join(reasons)}"
+    existing = sum(r[1] for r in open_)
+    made = f"{quantity(sum(r[0] for r in open_), 'task')} made at {quantity(len(open_), 'open school')}"
+    return (
+        f"{when.isoformat()} ({when:%A}): {made}"
+        + (f", {existing} already there" if existing else "")
+        + "".join(f"; closed: {reason}" for reason in reasons)
+    )
 
 
 @main.group()

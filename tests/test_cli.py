@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.registers.models import Pupil
+from app.workflow.models import TaskInstance
+from app.workflow.playbook import SEEDS
 from tenants import context
 from tenants.access import system_context
+from tests.calendars.sample import AUTUMN_2026
 from tests.factories import valid_upn
 from tests.helpers import signed_in
 
@@ -124,3 +127,49 @@ def test_demo_prints_logins_that_work_and_has_registers(app: Flask, client: Flas
     )
     again = _run("demo", "--if-empty")
     assert again.exit_code == 0 and "not loaded" in again.output
+
+
+def _tasks(db: Session) -> int:
+    with context.use(system_context(db, "test")):
+        return db.scalar(select(func.count()).select_from(TaskInstance)) or 0
+
+
+def test_tasks_generate_makes_each_task_once_and_none_when_a_school_is_closed(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    """On Tuesday 24 November 2026 every playbook task's period holds the day, so each of the 18 is made,
+    once however often generation runs."""
+    _setup_school()
+    calendar = tmp_path / "autumn.csv"
+    calendar.write_bytes(AUTUMN_2026)
+    assert _run("import", "calendar", "--school", "123456", str(calendar)).exit_code == 0
+    first = _run("tasks", "generate", "--date", "2026-11-24")
+    assert first.exit_code == 0, first.output
+    assert f"2026-11-24 (Tuesday): {len(SEEDS)} tasks made at 1 open school\n" in first.output
+    again = _run("tasks", "generate", "--date", "2026-11-24", "--school", "123456")
+    assert f"2026-11-24 (Tuesday): 0 tasks made at 1 open school, {len(SEEDS)} already there" in again.output
+    assert again.output.endswith("Made 0 tasks over 1 day.\n")
+    assert _tasks(db) == len(SEEDS)
+    # Friday 23 October ends Autumn 1: its 6 daily, 4 weekly, 1 fortnightly and 5 half-termly tasks are new;
+    # the 2 termly tasks of the autumn term were made on 24 November.
+    week = _run("tasks", "generate", "--from", "2026-10-23", "--to", "2026-10-26").stdout.splitlines()
+    assert week == [
+        "2026-10-23 (Friday): 16 tasks made at 1 open school, 2 already there",
+        "2026-10-24 (Saturday): no tasks made: Weekend",
+        "2026-10-25 (Sunday): no tasks made: Weekend",
+        "2026-10-26 (Monday): no tasks made: October half-term",
+        "Made 16 tasks over 4 days.",
+    ]
+    assert _tasks(db) == len(SEEDS) + 16
+
+
+def test_tasks_generate_names_the_schools_without_a_calendar_and_refuses_bad_dates(app: Flask) -> None:
+    _setup_school()
+    result = _run("tasks", "generate", "--date", "2026-11-24")
+    assert "2026-11-24 (Tuesday): no tasks made: No calendar for this year at URN 123456" in result.output
+    both = _run("tasks", "generate", "--date", "2026-11-24", "--from", "2026-11-23")
+    assert both.exit_code == 1 and "not both" in both.output
+    backwards = _run("tasks", "generate", "--from", "2026-11-24", "--to", "2026-11-23")
+    assert backwards.exit_code == 1 and "--from is after --to" in backwards.output
+    unknown = _run("tasks", "generate", "--school", "999999")
+    assert unknown.exit_code == 1 and "no school with URN 999999" in unknown.output
