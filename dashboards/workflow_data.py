@@ -11,12 +11,12 @@ from flask import abort
 from sqlalchemy import select
 
 from app.access import trust_or_404
+from app.clock import now_and_today
 from app.db import get_session
 from app.workflow.compliance import (
     TRUST_WINDOWS,
     TrustCompliance,
     TrustTrend,
-    moment,
     trust_compliance,
     trust_trend,
 )
@@ -46,7 +46,7 @@ def weeks_of(value: object) -> int:
 def heatmap(slug: object, weeks: int) -> tuple[Trust, TrustCompliance]:
     """Each school's on-time figures by cadence over the last `weeks` weeks."""
     trust = trust_for_leaders(slug)
-    now, today = moment()
+    now, today = now_and_today()
     return trust, trust_compliance(get_session(), schools_of(trust), today, now, weeks)
 
 
@@ -58,5 +58,5 @@ def trend(slug: object, urns: object) -> tuple[list[School], TrustTrend]:
     by_urn = {s.urn: s for s in schools}
     if any(isinstance(u, bool) or u not in by_urn for u in picked):
         abort(404)  # another trust's school, or one that does not exist
-    now, today = moment()
+    now, today = now_and_today()
     return [s for s in schools if s.urn in picked], trust_trend(get_session(), schools, today, now)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.auth.sessions import purge_sessions
 from app.calendars.spans import NO_CALENDAR
+from app.clock import local
 from app.db import Database, utcnow
 from app.flags.snapshots import recompute
 from app.registers.recording import week_start
 from app.workflow.generation import generate_schools
-from app.workflow.periods import local
 from jobs.models import JobRun
 from tenants import context
 from tenants.access import system_context

@@ -14,10 +14,10 @@ from app.calendars.csvfile import COLUMNS, calendar_csv
 from app.calendars.forms import CsrfForm, EntryForm, ImportForm, PushForm
 from app.calendars.models import CalendarEntry
 from app.calendars.spans import KIND_LABELS, Kind, Span, academic_year, year_label
+from app.clock import local
 from app.db import get_session
 from app.registers.importer import ImportRejected
 from app.registers.recording import Recorder
-from app.workflow.periods import local
 from tenants.access import STAFF_MANAGERS
 from tenants.models import Role, School
 

@@ -11,6 +11,7 @@ from app.access import pupil_or_404, require_role, school_or_404
 from app.calls import services
 from app.calls.forms import CODE_LABELS, CallForm
 from app.calls.models import CALL_OUTCOMES, CALL_SESSIONS
+from app.clock import chosen_day, uk_today
 from app.db import get_session
 from app.flags.rules import FLAG_ICONS
 from app.registers.recording import Recorder
@@ -21,17 +22,6 @@ from tenants.models import Role, School
 bp = Blueprint("calls", __name__, url_prefix="/schools/<int:urn>/first-day")
 # Staff make the calls and may amend the register; trust leaders see the lists but record nothing.
 RECORDERS = REGISTER_EDITORS
-
-
-def _chosen_day() -> tuple[date, str | None]:
-    """The date asked for (today by default), or today and what is wrong with the one given."""
-    text = request.args.get("date", "").strip()
-    if not text:
-        return date.today(), None
-    try:
-        return date.fromisoformat(text), None
-    except ValueError:
-        return date.today(), f"'{text[:20]}' is not a date: use the date picker (YYYY-MM-DD)."
 
 
 def _page(school: School, role: Role, template: str, **values: object) -> str:
@@ -46,7 +36,7 @@ def _page(school: School, role: Role, template: str, **values: object) -> str:
 def morning(urn: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
-    day, problem = _chosen_day()
+    day, problem = chosen_day(request.args.get("date"), uk_today())
     calls = services.call_list(get_session(), school, day, date.today())
     return _page(school, role, "calls/morning.html", day=day, calls=calls, date_problem=problem), (
         400 if problem else 200
@@ -58,7 +48,7 @@ def morning(urn: int):  # type: ignore[no-untyped-def]
 def golden_hour(urn: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
-    day, problem = _chosen_day()
+    day, problem = chosen_day(request.args.get("date"), uk_today())
     found = services.golden_hour(get_session(), school, day, date.today())
     return _page(school, role, "calls/golden_hour.html", day=day, golden=found, date_problem=problem), (
         400 if problem else 200

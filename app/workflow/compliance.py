@@ -16,11 +16,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
 from app.registers.recording import week_start
 from app.registers.reports import academic_year_start
 from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, TASK_ROLES, Cadence, TaskInstance
-from app.workflow.periods import local
 from tenants.models import Role, School
 
 WINDOW_DAYS = 28  # "the last 4 weeks", today included
@@ -48,12 +46,6 @@ class Tally:
 
 def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
-
-
-def moment() -> tuple[datetime, date]:
-    """Now, and today's date on the schools' (UK) clocks, read once so every figure on a page agrees."""
-    now = utcnow()
-    return now, local(now).date()
 
 
 def late_words(task: TaskInstance) -> str:

@@ -6,12 +6,12 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 
 from app.access import require_role, school_or_404
+from app.clock import local, now_and_today
 from app.db import get_session
 from app.registers.reports import academic_year_start
 from app.workflow import compliance as service
 from app.workflow.compliance import Tally
 from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, Cadence
-from app.workflow.periods import local
 from dashboards import workflow_data
 from dashboards.export import csv_text
 from tenants.models import Role, School
@@ -25,7 +25,7 @@ READERS = frozenset(
 def _school_figures(urn: int) -> tuple[School, service.SchoolCompliance]:
     found = school_or_404(urn)
     require_role(found, READERS)
-    now, today = service.moment()
+    now, today = now_and_today()
     return found, service.school_compliance(get_session(), found, today, now, academic_year_start(today))
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from app.calendars.spans import SchoolCalendar
+from app.clock import local, uk_moment
 from app.registers.recording import week_start
 from app.workflow.models import Cadence
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,7 @@ def due_on(calendar: SchoolCalendar, cadence: Cadence, period: Period, due_day: 
 
 def due_at(day: date, at: time) -> datetime:
     """The moment a task is due, in UTC, from the school's local (UK) date and time."""
-    return datetime.combine(day, at, tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
+    return uk_moment(day, at)
 
 
-def local(moment: datetime) -> datetime:
-    """A stored UTC moment as the time on the school's clocks."""
-    return moment.astimezone(LONDON)
+__all__ = ["Period", "due_at", "due_on", "local", "period_of"]

@@ -15,7 +15,8 @@ from app.access import require_role, school_or_404, trust_or_404
 from app.auth.models import User
 from app.auth.routes import safe_next
 from app.calendars.services import school_calendar
-from app.db import get_session, utcnow
+from app.clock import chosen_day, local, now_and_today, parse_day
+from app.db import get_session
 from app.registers.recording import Recorder
 from app.workflow import editing, forms, services
 from app.workflow.models import (
@@ -26,7 +27,6 @@ from app.workflow.models import (
     PlaybookTask,
     TaskInstance,
 )
-from app.workflow.periods import local
 from app.workflow.tasks import due_words, school_tasks
 from app.workflow.wording import done_phrase, due_phrase, event_phrase, status
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS, STAFF_MANAGERS
@@ -39,12 +39,6 @@ ACTIONS = {"done": services.complete, "undo": services.undo, "note": services.ad
 def _recorder() -> Recorder:
     user = current_user.user
     return Recorder(user.id, user.name, user.job_title)
-
-
-def _moment() -> tuple[datetime, date]:
-    """Now, and today on the schools' (UK) clocks, read once so a page agrees with itself."""
-    now = utcnow()
-    return now, local(now).date()
 
 
 def _school(urn: int, roles: frozenset[Role]) -> tuple[School, Role]:
@@ -103,7 +97,7 @@ def my_tasks():  # type: ignore[no-untyped-def]
 def _my_tasks(failed: dict | None = None) -> str:
     db = get_session()
     principal = current_user.principal
-    now, today = _moment()
+    now, today = now_and_today()
     roles = {s: r for s, r in principal.school_roles.items() if r in REGISTER_EDITORS}
     schools = {s.id: s for s in db.scalars(select(School).where(School.id.in_(roles)).order_by(School.name))}
     tasks = services.task_list(db, roles, principal.user_id, today, now)
@@ -116,28 +110,18 @@ def _my_tasks(failed: dict | None = None) -> str:
     )  # fmt: skip
 
 
-def _chosen_day(today: date) -> tuple[date, str | None]:
-    text = request.args.get("date", "").strip()
-    if not text:
-        return today, None
-    try:
-        return date.fromisoformat(text), None
-    except ValueError:
-        return today, f"'{text[:20]}' is not a date: use the date picker (YYYY-MM-DD)."
-
-
 @bp.get("/schools/<int:urn>/tasks")
 @login_required
 def board(urn: int):  # type: ignore[no-untyped-def]
     """Every task of the school for a day, whoever it falls to, with who ticked it and its history."""
     school, _role = _school(urn, PUPIL_READERS)
-    day, problem = _chosen_day(_moment()[1])
+    day, problem = chosen_day(request.args.get("date"), now_and_today()[1])
     return _board(school, day, date_problem=problem), 400 if problem else 200
 
 
 def _board(school: School, day: date, *, date_problem: str | None = None, failed: dict | None = None) -> str:
     db = get_session()
-    now, today = _moment()
+    now, today = now_and_today()
     found = services.board(db, school, day, school_calendar(db, school))
     shown = found.tasks + found.earlier
     statuses = [status(t, now) for t in found.tasks]
@@ -194,7 +178,7 @@ def _act(urn: int, task_id: int, kind: str):  # type: ignore[no-untyped-def]
             return _my_tasks(failed), 400
         asked = parse_qs(parts.query).get("date", [""])[0]
         try:
-            day = date.fromisoformat(asked) if asked else task.due_on
+            day = parse_day(asked) if asked else task.due_on
         except ValueError:
             day = task.due_on
         return _board(school, day, failed=failed), 400

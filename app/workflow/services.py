@@ -13,11 +13,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.calendars.spans import SchoolCalendar
+from app.clock import local
 from app.db import utcnow
 from app.refusals import Refused
 from app.registers.recording import Recorder
 from app.workflow.models import Cadence, TaskEvent, TaskInstance
-from app.workflow.periods import due_at, local, period_of
+from app.workflow.periods import due_at, period_of
 from tenants.counters import allocate
 from tenants.models import Role, School
 

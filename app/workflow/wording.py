@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from app.clock import local
 from app.workflow.models import TaskEvent, TaskInstance
-from app.workflow.periods import local
 
 
 def due_phrase(task: TaskInstance, today: date) -> str:

@@ -28,9 +28,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.services import find_user_by_email
 from app.registers.recording import Recorder
-from app.workflow import compliance, services
+from app.workflow import services
 from app.workflow.generation import generate_schools
 from app.workflow.models import PlaybookTask, SchoolTask, TaskInstance
 from tenants import context
@@ -129,5 +130,5 @@ def tick_the_summary_early(db: Session, schools: Schools) -> None:
 
 
 def stop_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages read the time once through compliance.moment; hold it at NOW."""
-    monkeypatch.setattr(compliance, "utcnow", lambda: NOW)
+    """Pages read the time once through app.clock; hold it at NOW."""
+    monkeypatch.setattr(clock, "utcnow", lambda: NOW)

@@ -8,19 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.services import find_user_by_email
-from app.db import utcnow
+from app.clock import uk_today
 from app.workflow.models import Cadence, TaskEvent, TaskInstance
-from app.workflow.periods import due_at, local
+from app.workflow.periods import due_at
 from tenants import context
 from tenants.access import system_context
 from tenants.counters import allocate
 from tenants.models import Role, School
 
 LATE_IN_THE_DAY = time(23, 59)  # still to come whenever the test runs, bar its last minute
-
-
-def uk_today() -> date:
-    return local(utcnow()).date()
 
 
 def make_task(

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from app.workflow import compliance
+from app import clock
 from tenants.models import School
 from tests.calendars.sample import give_calendar
 from tests.conftest import World
@@ -86,7 +86,7 @@ def test_times_are_shown_on_uk_clocks_in_summer_time(
     """Monday 14 September's register check was due 09:30 BST (08:30 UTC); a week later it is missed."""
     school = arrange(db, world).a1
     generate(db, school, date(2026, 9, 14))
-    monkeypatch.setattr(compliance, "utcnow", lambda: datetime(2026, 9, 21, 8, 0, tzinfo=UTC))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 9, 21, 8, 0, tzinfo=UTC))
     page = _client(app, world, "a1_lead").get(PAGE).get_data(as_text=True)
     assert "Check every register is complete</th><td>Monday 14 September, 09:30</td>" in page
 

@@ -10,11 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.clock import local
 from app.registers.recording import Recorder
 from app.workflow import services
 from app.workflow.generation import generate_schools
 from app.workflow.models import TaskInstance
-from app.workflow.periods import local
 from app.workflow.playbook import SEEDS
 from app.workflow.wording import done_phrase, due_phrase
 from tenants import context
