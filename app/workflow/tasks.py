@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from app.workflow.models import ROLE_LABELS, WEEKDAY_NAMES, Cadence, PlaybookTask, SchoolTask
 from tenants.models import Role, School
 
-_FIELDS = ("title", "description", "cadence", "due_time", "due_day", "role", "resource_url")
+TASK_FIELDS = (  # what a task is; a school change row sets any of them over the trust's
+    "title",
+    "description",
+    "cadence",
+    "due_time",
+    "due_day",
+    "role",
+    "resource_url",
+)
 
 
 @dataclass(frozen=True)
@@ -81,10 +89,10 @@ def school_tasks(db: Session, school: School) -> list[Task]:
 
 
 def _merge(p: PlaybookTask, change: SchoolTask | None) -> Task:
-    values = {f: getattr(p, f) for f in _FIELDS}
+    values = {f: getattr(p, f) for f in TASK_FIELDS}
     changed = []
     if change is not None:
-        for f in _FIELDS:
+        for f in TASK_FIELDS:
             if getattr(change, f) is not None and getattr(change, f) != values[f]:
                 values[f] = getattr(change, f)
                 changed.append(f)
