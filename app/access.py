@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.db import get_session
 from app.registers.models import Pupil
+from app.registers.recording import Recorder
 from tenants.models import Role, School, Trust
 
 
@@ -33,6 +34,12 @@ def trust_or_404(slug: str) -> Trust:
     if trust is None or not current_user.principal.leads_trust(trust.id):
         abort(404)
     return trust
+
+
+def current_recorder() -> Recorder:
+    """The signed-in user as their name and job title are kept on what they record."""
+    user = current_user.user
+    return Recorder(user.id, user.name, user.job_title)
 
 
 def pupil_or_404(school: School, pupil_id: int) -> Pupil:

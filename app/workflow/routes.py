@@ -11,13 +11,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.access import require_role, school_or_404, trust_or_404
+from app.access import current_recorder, require_role, school_or_404, trust_or_404
 from app.auth.models import User
 from app.auth.routes import safe_next
 from app.calendars.services import school_calendar
 from app.clock import chosen_day, local, now_and_today, parse_day
 from app.db import get_session
-from app.registers.recording import Recorder
 from app.workflow import editing, forms, services
 from app.workflow.models import (
     CADENCE_LABELS,
@@ -34,11 +33,6 @@ from tenants.models import Role, School, Trust
 
 bp = Blueprint("workflow", __name__)
 ACTIONS = {"done": services.complete, "undo": services.undo, "note": services.add_note}
-
-
-def _recorder() -> Recorder:
-    user = current_user.user
-    return Recorder(user.id, user.name, user.job_title)
 
 
 def _school(urn: int, roles: frozenset[Role]) -> tuple[School, Role]:
@@ -82,7 +76,7 @@ def _events(
     found: dict[tuple[int, int], list] = {}
     for school_id, school in schools.items():
         ids = [t.id for t in tasks if t.school_id == school_id]
-        for task_id, events in services.history(get_session(), school, ids).items():
+        for task_id, events in services.history(db, school, ids).items():
             found[(school_id, task_id)] = events
     return found
 
@@ -168,7 +162,7 @@ def _act(urn: int, task_id: int, kind: str):  # type: ignore[no-untyped-def]
         abort(403)  # only the one who ticked it, or the school's lead, takes a tick back
     back = safe_next(form.next.data) if form.next.data else url_for("workflow.board", urn=urn)
     try:
-        ACTIONS[kind](db, school, task, _recorder(), form.note.data or "")
+        ACTIONS[kind](db, school, task, current_recorder(), form.note.data or "")
     except services.TaskRefused as refused:
         db.rollback()
         failed = {"school_id": school.id, "task_id": task.id, "kind": kind, "problems": refused.problems,
