@@ -1,8 +1,10 @@
 """Were tasks done on time? Counted in the database per school, cadence and role, or per school and day.
 
-A task counts once it is due, or as soon as it is done (so an early tick counts at once): on time if done
-by its due time, late if done after it, missed if it is past due and not done. The on-time rate is on
-time over all counted tasks, so late and missed tasks both pull it down.
+A task counts once its due time has passed, or as soon as it is done (so an early tick counts at once): on
+time if done by its due time (completed_at <= due_at), late if done after it, missed if now is past its due
+time (now > due_at) and it is not done; at the due instant itself an open task is not yet missed, as the task
+pages say it is not yet overdue. The on-time rate is on time over all counted tasks, so late and missed tasks
+both pull it down.
 """
 
 from __future__ import annotations
@@ -65,14 +67,14 @@ def _counts(now: datetime) -> list:
     return [
         func.sum(case((done & (t.completed_at <= t.due_at), 1), else_=0)),
         func.sum(case((done & (t.completed_at > t.due_at), 1), else_=0)),
-        func.sum(case((t.completed_at.is_(None) & (t.due_at <= now), 1), else_=0)),
+        func.sum(case((t.completed_at.is_(None) & (t.due_at < now), 1), else_=0)),
     ]
 
 
 def _counted(school_ids: Sequence[int], start: date, end: date, now: datetime) -> list:
     t = TaskInstance
     return [t.school_id.in_(school_ids), t.due_on.between(start, end),
-            or_(t.due_at <= now, t.completed_at.is_not(None))]  # fmt: skip
+            or_(t.due_at < now, t.completed_at.is_not(None))]  # fmt: skip
 
 
 def tallies(

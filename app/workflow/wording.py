@@ -34,6 +34,7 @@ def _on(moment: datetime | date, today: date) -> str:
 
 
 def status(task: TaskInstance, now: datetime) -> str:
+    """Ticked by the due instant is on time, and overdue starts after it, as the compliance figures count."""
     if task.completed_at is not None:
         return "Done late" if task.late else "Done on time"
-    return "Overdue" if task.due_at < now else "Due later"
+    return "Overdue" if now > task.due_at else "Due later"

@@ -3,13 +3,14 @@ tick counts, the split by cadence and role, and a trust pooling its schools' tas
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.workflow import compliance, services
 from app.workflow.compliance import Tally
 from app.workflow.models import Cadence, TaskInstance
+from app.workflow.wording import status
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School
@@ -21,8 +22,10 @@ from tests.workflow.compliance_sample import (
     SUMMARY,
     TODAY,
     arrange,
+    at,
     generate,
     task,
+    tick,
     tick_the_summary_early,
 )
 
@@ -133,3 +136,24 @@ def test_late_words_round_up_to_the_minute(db: Session, world: World) -> None:
     due = banding.due_at
     for late_by, words in [(timedelta(seconds=1), "1 minute"), (timedelta(minutes=65), "1 hour 5 minutes")]:
         assert compliance.late_words(TaskInstance(due_at=due, completed_at=due + late_by)) == words
+
+
+def test_the_due_instant_is_on_time_and_not_yet_missed_on_every_page(db: Session, world: World) -> None:
+    """Alder One's Tuesday summary is due 16:30. At 16:30 exactly, open, it is "Due later" and not counted
+    (2 on time, 1 late, 1 missed as before); ticked at 16:30 it is "Done on time" and counts on time (3 of 5);
+    open at 16:31 it is "Overdue" and missed (2, 1, 2)."""
+    schools = arrange(db, world)
+    due = at(TODAY, 16, 30)
+
+    def figures(now: datetime) -> Tally:
+        with context.use(system_context(db, "test", trust_id=schools.a1.trust_id)):
+            return compliance.school_compliance(db, schools.a1, TODAY, now, YEAR_START).total
+
+    summary = task(db, schools.a1, SUMMARY, TODAY)
+    assert summary.due_at == due
+    assert (status(summary, due), figures(due)) == ("Due later", Tally(2, 1, 1))
+    later = due + timedelta(minutes=1)
+    assert (status(summary, later), figures(later)) == ("Overdue", Tally(2, 1, 2))
+    tick(db, schools.a1, SUMMARY, TODAY, schools.lead, due)
+    summary = task(db, schools.a1, SUMMARY, TODAY)
+    assert (status(summary, later), figures(due)) == ("Done on time", Tally(3, 1, 1))
