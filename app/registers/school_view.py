@@ -165,7 +165,7 @@ class CalendarChecks:
     """Registers against the school calendar: the missing-marks list only sees days a register was taken."""
 
     not_taken: list[date]  # school days up to today with no register at all
-    marked_closed: list[tuple[date, str]]  # days with marks the calendar says the school was closed, and why
+    marked_closed: list[tuple[date, str]]  # closed days, and why, with possible sessions (# marks are right)
 
 
 def calendar_checks(
@@ -175,9 +175,10 @@ def calendar_checks(
     if not calendar.knows(period.end):
         return None
     taken = {day for day, _session, _counts in sessions}
+    counted = {day for day, _session, counts in sessions if counts.possible > 0}
     return CalendarChecks(
         [day for day in calendar.school_days(period.start, period.end) if day not in taken],
-        [(day, calendar.why_closed(day) or "") for day in sorted(taken) if not calendar.is_school_day(day)],
+        [(day, calendar.why_closed(day) or "") for day in sorted(counted) if not calendar.is_school_day(day)],
     )
 
 

@@ -89,7 +89,8 @@ def test_school_days_without_a_register_and_marks_on_closed_days(
                                bands=BANDS, show_pupils=False, lessons=5)  # fmt: skip
     assert "Registers not taken on 2 school days: Tuesday 16 September, Friday 31 October (today)." in page
     assert (
-        "Marks recorded on 2 days the calendar says the school was closed:\nWednesday 15 October "
+        "Marks counting as possible sessions (present or absent) on 2 days the calendar says the school was "
+        "closed:\nWednesday 15 October "
         "(Planned closure: Polling station), Tuesday 21 October (October half-term)." in page
     )
 
@@ -137,3 +138,27 @@ def test_the_attendance_page_checks_registers_only_when_the_calendar_knows_the_y
     page = client.get(path).get_data(as_text=True)
     assert "Registers against the school calendar" in page
     assert 'href="/schools/100001/calendar"' in page
+
+
+def test_planned_closure_marks_on_closed_days_are_right_and_only_counted_marks_are_flagged(
+    app: Flask, db: Session, world: World, school: School
+) -> None:
+    """The school records # (planned closure, not a possible session) on the polling-station closure of
+    Wednesday 15 October and on Wednesday 22 October in half-term, as the DfE asks; on Tuesday 21 October
+    in half-term the pupil is marked present (/ and \\), two possible sessions. Only the 21st is flagged."""
+    give_calendar(db, school, AUTUMN_2025)
+    pupil = Factory(db).pupil(world.a1, surname="Closed", admission_date=date(2025, 9, 1))
+    codes = {d: ("/", "\\") for d in _days(date(2025, 10, 13), date(2025, 10, 17))}
+    codes |= {date(2025, 10, 15): ("#", "#"), date(2025, 10, 21): ("/", "\\"), date(2025, 10, 22): ("#", "#")}
+    _import(db, school, pupil.upn, codes)
+    checks = _view(db, school)
+    assert checks is not None
+    assert checks.marked_closed == [(date(2025, 10, 21), "October half-term")]
+    with context.use(system_context(db, "test", trust_id=school.trust_id)), app.test_request_context():
+        page = render_template("attendance/school.html", school=school, view=school_view(db, school, FRIDAY),
+                               bands=BANDS, show_pupils=False, lessons=5)  # fmt: skip
+    assert (
+        "Marks counting as possible sessions (present or absent) on 1 day the calendar says the school was "
+        "closed:\nTuesday 21 October (October half-term)." in page
+    )
+    assert "Wednesday 15 October (" not in page and "Wednesday 22 October (" not in page
