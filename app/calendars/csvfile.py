@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from app.calendars.spans import KIND_LABELS, Kind, Span, spans_problems
+from app.clock import YEARS
 from app.registers.importer import ImportRejected, Problem, decode_csv_bytes
 
 COLUMNS = ("kind", "name", "start", "end")
@@ -20,18 +22,20 @@ _KINDS = {k.value: k for k in Kind} | {"half-term": Kind.HALF_TERM, "halfterm": 
 
 def parse_calendar_csv(data: bytes) -> list[tuple[int, Span]]:
     """Every span with its line number; ImportRejected lists all problems, each with its line."""
-    reader = csv.reader(io.StringIO(decode_csv_bytes(data), newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    problems = [Problem(1, c, f"required column '{c}' is missing") for c in COLUMNS if c not in header]
+    problems: list[Problem] = []
+    records = _records(decode_csv_bytes(data), problems)
+    header = [h.strip().lower() for h in next(records, (1, []))[1]]
+    if problems:
+        raise ImportRejected(problems)
+    problems += [Problem(1, c, f"required column '{c}' is missing") for c in COLUMNS if c not in header]
     problems += [Problem(1, c, f"unknown column '{c}'; the columns are {', '.join(COLUMNS)}")
                  for c in header if c and c not in COLUMNS]  # fmt: skip
     if problems:
         raise ImportRejected(problems)
     rows: list[tuple[int, Span]] = []
-    for record in reader:
+    for line, record in records:
         if not any(cell.strip() for cell in record):
             continue
-        line = reader.line_num
         if len(record) != len(header):
             problems.append(Problem(line, None, f"has {len(record)} fields but the header has {len(header)}"))
             continue
@@ -48,16 +52,34 @@ def parse_calendar_csv(data: bytes) -> list[tuple[int, Span]]:
     return rows
 
 
+def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """Each record and its (last) line until one cannot be read, such as a huge field: that one is a problem."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for record in reader:
+            yield reader.line_num, record
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, None, f"the CSV cannot be read: {exc}"))
+
+
+def control_character(text: str) -> str | None:
+    """The first control character (NUL, tab, line break...) in text people typed, as U+XXXX; the database
+    refuses NUL, and the others cannot be seen on a page."""
+    return next((f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc"), None)
+
+
 def _span(cells: dict[str, str]) -> tuple[Span | None, list[tuple[str, str]]]:
     problems = []
     kind = _KINDS.get(cells["kind"].lower().replace(" ", "_"))
     if kind is None:
         problems.append(
-            ("kind", f"unknown kind '{cells['kind']}'; use one of {', '.join(k.value for k in Kind)}")
+            ("kind", f"unknown kind '{_shown(cells['kind'])}'; use one of {', '.join(k.value for k in Kind)}")
         )
     name = cells["name"] or (KIND_LABELS[kind] if kind in (Kind.INSET, Kind.CLOSURE) else "")
     if not name:
         problems.append(("name", "a name is required (for example 'Autumn term')"))
+    elif found := control_character(name):
+        problems.append(("name", f"the name holds a control character ({found}): names are plain text"))
     elif len(name) > 100:
         problems.append(("name", "the name is longer than 100 characters"))
     start = _date(cells["start"], "start", problems)
@@ -73,12 +95,21 @@ def _date(text: str, column: str, problems: list[tuple[str, str]]) -> date | Non
         problems.append((column, f"the {column} date is required (YYYY-MM-DD)"))
         return None
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
-        pass
-    problems.append((column, f"unknown date '{text}': dates are real days written YYYY-MM-DD"))
-    return None
+        day = None
+    if day is None:
+        problems.append((column, f"unknown date '{_shown(text)}': dates are real days written YYYY-MM-DD"))
+        return None
+    if day.year not in YEARS:
+        problems.append((column, f"{text} is outside the years Turnout keeps ({YEARS[0]} to {YEARS[-1]})"))
+        return None
+    return day
+
+
+def _shown(text: str) -> str:
+    """A cell quoted back in a problem, cut short: a wrong cell may be thousands of characters long."""
+    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def calendar_csv(spans: Sequence[Span]) -> str:

@@ -50,12 +50,34 @@ def _problems(body: str) -> list[str]:
             "(1 August to 31 July)",
         ),
         (AUTUMN + "holiday,Christmas,2026-12-21,\n", "line 3, column end: the end date is required (YYYY-MM-DD)"),
+        (AUTUMN + "inset,Training,0001-01-05,\n", "line 3, column start: 0001-01-05 is outside the years Turnout keeps (2000 to 2099)"),
+        (AUTUMN + "holiday,Far,2026-12-21,2150-01-01\n", "line 3, column end: 2150-01-01 is outside the years Turnout keeps (2000 to 2099)"),
+        (AUTUMN + "closure,Polling\x00station,2026-11-26,\n", "line 3, column name: the name holds a control character (U+0000): names are plain text"),
+        (AUTUMN + 'closure,"Polling\nstation",2026-11-26,\n', "line 4, column name: the name holds a control character (U+000A): names are plain text"),
+        (AUTUMN + "closure,Polling," + "9" * 5000 + ",\n", "line 3, column start: unknown date '99999999999999999999…': dates are real days written YYYY-MM-DD"),
     ],
     ids=["overlapping terms", "unknown date", "unknown kind", "end before start", "half-term outside a term",
-         "INSET outside any term", "term crossing 31 July", "holiday without an end"],
+         "INSET outside any term", "term crossing 31 July", "holiday without an end", "year 1", "year 2150",
+         "NUL in a name", "line break in a name", "a huge date quoted back short"],
 )  # fmt: skip
 def test_a_file_that_is_not_a_calendar_is_refused_naming_the_line(body: str, expected: str) -> None:
     assert _problems(body) == [expected]
+
+
+def test_a_field_too_large_to_read_is_a_problem_on_its_line_with_those_before_it() -> None:
+    """Python's csv module stops at a field over 131072 characters; the lines before it are still checked."""
+    body = (
+        "break,Rest,2026-10-26,2026-10-30\n" + AUTUMN + "closure," + "x" * 131073 + ",2026-11-26,\n" + AUTUMN
+    )
+    assert _problems(body) == [
+        "line 2, column kind: unknown kind 'break'; use one of term, half_term, holiday, inset, closure",
+        "line 4: the CSV cannot be read: field larger than field limit (131072)",
+    ]
+    with pytest.raises(ImportRejected) as refused:
+        parse_calendar_csv(("kind,name," + "x" * 131073 + "\n").encode())
+    assert [str(p) for p in refused.value.problems] == [
+        "line 1: the CSV cannot be read: field larger than field limit (131072)"
+    ]
 
 
 def test_every_problem_of_a_file_is_listed_in_line_order() -> None:
