@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, Field, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.calendars.csvfile import control_character
 from app.calendars.spans import KIND_LABELS, Kind
+from app.clock import YEARS
 
 ONE_DAY_KINDS = (Kind.INSET.value, Kind.CLOSURE.value)  # may leave the last day empty
+DATE_LIMITS = {"min": f"{YEARS[0]}-01-01", "max": f"{YEARS[-1]}-12-31"}  # the date picker offers only these
+
+
+def _in_years(_form: FlaskForm, field: Field) -> None:
+    """A year-1 or year-2150 date is a typing mistake, and its academic year cannot be worked out or shown."""
+    if field.data is not None and field.data.year not in YEARS:
+        raise ValidationError(f"Give a date from {YEARS[0]} to {YEARS[-1]}.")
 
 
 def _csv_field(label: str) -> FileField:
@@ -31,16 +40,24 @@ class EntryForm(FlaskForm):
         description="For example 'Autumn term' or 'October half-term'. An INSET day or closure may leave it empty.",
         validators=[Length(max=100)],
     )
-    start = DateField("First day", validators=[InputRequired(message="Give the first day.")])
+    start = DateField(
+        "First day",
+        validators=[InputRequired(message="Give the first day."), _in_years],
+        render_kw=DATE_LIMITS,
+    )
     end = DateField(
         "Last day",
         description="Leave empty for a one-day INSET day or closure.",
-        validators=[Optional()],
+        validators=[Optional(), _in_years],
+        render_kw=DATE_LIMITS,
     )
 
     def validate_name(self, field: StringField) -> None:
         if not (field.data or "").strip() and self.kind.data not in ONE_DAY_KINDS:
             raise ValidationError("Give a name, for example 'Autumn term'.")
+        found = control_character(field.data or "")
+        if found:
+            raise ValidationError(f"The name holds a control character ({found}): type it as plain text.")
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         """An empty last day stops the field's own checks (Optional), so it is checked here."""
