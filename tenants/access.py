@@ -14,6 +14,7 @@ from tenants.scoping import UNSCOPED
 PUPIL_READERS = frozenset({Role.TRUST_LEADER, Role.SCHOOL_LEAD, Role.STAFF})
 REGISTER_EDITORS = frozenset({Role.SCHOOL_LEAD, Role.STAFF})
 STAFF_MANAGERS = frozenset({Role.TRUST_LEADER, Role.SCHOOL_LEAD})
+EVERYONE_AT_SCHOOL = frozenset(Role)  # governors too: for pages that show no pupil
 
 # Roles a manager may grant: trust leaders any role; school leads only their own staff roles.
 GRANTABLE = {

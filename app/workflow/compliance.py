@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.registers.recording import week_start
 from app.registers.reports import academic_year_start
 from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, TASK_ROLES, Cadence, TaskInstance
-from tenants.models import Role, School
+from tenants.models import Role, School, Trust
 
 WINDOW_DAYS = 28  # "the last 4 weeks", today included
 TRUST_WINDOWS = (4, 8, 12)  # weeks a trust leader can look back over
@@ -153,6 +153,11 @@ def school_compliance(
 def roles_shown(by_role: dict[Role, Tally]) -> list[Role]:
     """The roles tasks fall to, in their usual order, then any other role a school gave a task."""
     return [*TASK_ROLES, *sorted(r for r in by_role if r not in TASK_ROLES)]
+
+
+def trust_schools(db: Session, trust: Trust) -> list[School]:
+    """The trust's schools in name order, as its heatmap, trend and export list them."""
+    return list(db.scalars(select(School).where(School.trust_id == trust.id).order_by(School.name)))
 
 
 @dataclass(frozen=True)

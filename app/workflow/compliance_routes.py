@@ -5,40 +5,42 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 
-from app.access import require_role, school_or_404
+from app.access import require_role, school_or_404, trust_or_404
 from app.clock import local, now_and_today
 from app.db import get_session
 from app.registers.reports import academic_year_start
 from app.workflow import compliance as service
 from app.workflow.compliance import Tally
 from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, Cadence
-from dashboards import workflow_data
 from dashboards.export import csv_text
+from tenants.access import EVERYONE_AT_SCHOOL
 from tenants.models import Role, School
 
 bp = Blueprint("compliance", __name__)
-READERS = frozenset(
-    Role
-)  # every role at the school, governors too: the figures name tasks and staff, no pupil
+WINDOWS = {str(n): n for n in service.TRUST_WINDOWS}  # ?weeks= as the page links it
 
 
-def _school_figures(urn: int) -> tuple[School, service.SchoolCompliance]:
+def _school_figures(urn: int) -> tuple[School, Role, service.SchoolCompliance]:
+    """Every role at the school reads the figures; no pupil is on the page, and governors see no staff."""
     found = school_or_404(urn)
-    require_role(found, READERS)
+    role = require_role(found, EVERYONE_AT_SCHOOL)
     now, today = now_and_today()
-    return found, service.school_compliance(get_session(), found, today, now, academic_year_start(today))
+    db = get_session()
+    return found, role, service.school_compliance(db, found, today, now, academic_year_start(today))
 
 
 @bp.get("/schools/<int:urn>/workflow/compliance")
 @login_required
 def school(urn: int):  # type: ignore[no-untyped-def]
-    found, result = _school_figures(urn)
+    """The figures for everyone; the missed and late lists (task titles, who ticked) for staff only."""
+    found, role, result = _school_figures(urn)
     return render_template(
         "workflow/compliance.html",
         school=found,
         result=result,
         by_cadence=[(CADENCE_LABELS[c], result.by_cadence.get(c, Tally())) for c in Cadence],
         by_role=[(ROLE_LABELS.get(r, r.value), result.by_role.get(r, Tally())) for r in service.roles_shown(result.by_role)],
+        lists_shown=role != Role.GOVERNOR,
         role_labels=ROLE_LABELS,
         late_words=service.late_words,
         local=local,
@@ -48,7 +50,7 @@ def school(urn: int):  # type: ignore[no-untyped-def]
 @bp.get("/schools/<int:urn>/workflow/compliance.csv")
 @login_required
 def school_csv(urn: int):  # type: ignore[no-untyped-def]
-    found, result = _school_figures(urn)
+    found, _role, result = _school_figures(urn)
     name = f"task-compliance-{found.urn}-{result.start}-to-{result.end}.csv"
     return _csv(csv_text(service.school_rows(result), service.SCHOOL_COLUMNS), name)
 
@@ -57,10 +59,13 @@ def school_csv(urn: int):  # type: ignore[no-untyped-def]
 @login_required
 def trust_csv(slug: str):  # type: ignore[no-untyped-def]
     """The trust heatmap's figures for the window it shows (?weeks=4, 8 or 12); trust leaders only."""
-    weeks = request.args.get("weeks", str(service.TRUST_WINDOWS[0]))
-    if not weeks.isdigit() or int(weeks) not in service.TRUST_WINDOWS:
+    trust = trust_or_404(slug)
+    weeks = WINDOWS.get(request.args.get("weeks", str(service.TRUST_WINDOWS[0])))
+    if weeks is None:
         abort(400)
-    trust, result = workflow_data.heatmap(slug, int(weeks))
+    now, today = now_and_today()
+    db = get_session()
+    result = service.trust_compliance(db, service.trust_schools(db, trust), today, now, weeks)
     name = f"task-compliance-{trust.slug}-{result.start}-to-{result.end}.csv"
     return _csv(csv_text(service.trust_rows(result), service.TRUST_COLUMNS), name)
 

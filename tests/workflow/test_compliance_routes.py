@@ -72,6 +72,26 @@ def test_missed_and_late_tasks_are_listed_in_uk_time(app: Flask, world: World, t
     assert "<td>Alex Morgan</td><td>Monday 23 November, 17:15</td><td>45 minutes</td>" in late
 
 
+def test_governors_see_the_figures_but_not_the_lists_naming_tasks_and_staff(
+    app: Flask, world: World, ticked: None
+) -> None:
+    """Task titles are free text and "ticked by" names a member of staff: the lists are for the school's staff."""
+    page = _client(app, world, "a_governor").get(PAGE).get_data(as_text=True)
+    assert "60.0%" in page and "3 of 5 tasks counted" in page
+    assert "are for the school's staff; governors see the figures above." in page
+    for hidden in (
+        'id="h-missed"',
+        'id="h-late"',
+        "Ticked by",
+        "Alex Morgan",
+        "Check every register",
+        "End-of-day",
+    ):
+        assert hidden not in page, hidden
+    lead = _client(app, world, "a1_lead").get(PAGE).get_data(as_text=True)
+    assert "Alex Morgan" in lead and "governors see the figures above" not in lead
+
+
 def test_the_trend_has_a_chart_and_a_table(app: Flask, world: World, ticked: None) -> None:
     page = _client(app, world, "a_governor").get(PAGE).get_data(as_text=True)
     trend = page.split('id="h-trend"')[1]
@@ -143,7 +163,7 @@ def test_the_trust_export_gives_the_heatmap_figures(app: Flask, world: World, ti
     assert ["Alder Two Academy", "100002", "Termly", "0", "0", "0", "0", ""] in rows
 
 
-@pytest.mark.parametrize("weeks", ["5", "x", "", "-4"])
+@pytest.mark.parametrize("weeks", ["5", "x", "", "-4", "²", "4²", "0004", " 4", "4" * 5000])
 def test_the_trust_export_offers_only_its_windows(app: Flask, world: World, weeks: str) -> None:
     assert _client(app, world, "a_leader").get(f"{TRUST_CSV}?weeks={weeks}").status_code == 400
 
