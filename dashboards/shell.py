@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 from flask_login import current_user
 
-from tenants.models import School
+from tenants.models import School, Trust
 
 
 def layout() -> html.Div:
@@ -43,11 +43,16 @@ def layout() -> html.Div:
 
 def breadcrumbs(school: School, *trail: tuple[str, str | None]) -> html.Nav:
     """Your schools › the school › …; the last step, the page itself, has no link."""
-    steps: list = [
-        html.A("Your schools", href="/"),
-        " › ",
-        html.A(school.name, href=f"/schools/{school.urn}"),
-    ]
+    return _crumbs((school.name, f"/schools/{school.urn}"), *trail)
+
+
+def trust_breadcrumbs(trust: Trust, *trail: tuple[str, str | None]) -> html.Nav:
+    """Your schools › the trust › …, for a trust's pages."""
+    return _crumbs((trust.name, f"/trusts/{trust.slug}"), *trail)
+
+
+def _crumbs(*trail: tuple[str, str | None]) -> html.Nav:
+    steps: list = [html.A("Your schools", href="/")]
     for text, href in trail:
         steps += [" › ", html.A(text, href=href) if href else text]
     return html.Nav(steps, className="breadcrumbs", **{"aria-label": "Breadcrumb"})
@@ -67,3 +72,8 @@ def week_picker(component_id: str, weeks: list[date], chosen: str | None) -> htm
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
+
+
+def one_place(value: float | None) -> float | None:
+    """A rate for a chart, to one decimal place as the tables show it; None (nothing due) stays a gap."""
+    return None if value is None else round(value, 1)

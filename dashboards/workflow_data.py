@@ -8,7 +8,6 @@ so a forged request naming another trust (or a school of another trust) is simpl
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
 
 from app.access import trust_or_404
 from app.clock import now_and_today
@@ -18,6 +17,7 @@ from app.workflow.compliance import (
     TrustCompliance,
     TrustTrend,
     trust_compliance,
+    trust_schools,
     trust_trend,
 )
 from tenants.models import School, Trust
@@ -31,9 +31,7 @@ def trust_for_leaders(slug: object) -> Trust:
 
 
 def schools_of(trust: Trust) -> list[School]:
-    return list(
-        get_session().scalars(select(School).where(School.trust_id == trust.id).order_by(School.name))
-    )
+    return trust_schools(get_session(), trust)
 
 
 def weeks_of(value: object) -> int:
@@ -55,8 +53,9 @@ def trend(slug: object, urns: object) -> tuple[list[School], TrustTrend]:
     trust = trust_for_leaders(slug)
     schools = schools_of(trust)
     picked = [] if urns is None else urns if isinstance(urns, list) else [urns]
-    by_urn = {s.urn: s for s in schools}
-    if any(isinstance(u, bool) or u not in by_urn for u in picked):
+    if not all(isinstance(u, int) and not isinstance(u, bool) for u in picked):
+        abort(400)  # the page only ever sends whole-number URNs
+    if not set(picked) <= {s.urn for s in schools}:
         abort(404)  # another trust's school, or one that does not exist
     now, today = now_and_today()
     return [s for s in schools if s.urn in picked], trust_trend(get_session(), schools, today, now)

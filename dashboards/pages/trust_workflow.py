@@ -8,7 +8,7 @@ from dash import Input, Output, State, dcc, html
 
 from app.workflow.compliance import ALL_CADENCES, TRUST_WINDOWS, Tally, TrustCompliance, TrustTrend
 from app.workflow.models import CADENCE_LABELS, Cadence
-from dashboards import workflow_data
+from dashboards import shell, workflow_data
 from tenants.models import School
 
 POOLED = "Trust (pooled)"
@@ -25,11 +25,7 @@ def layout(slug: str | None = None, **_query: str) -> html.Div:
     schools = workflow_data.schools_of(trust)
     return html.Div(
         [
-            html.Nav(
-                [html.A("Your schools", href="/"), " › ", html.A(trust.name, href=f"/trusts/{trust.slug}"),
-                 " › ", "Workflow compliance"],
-                className="breadcrumbs", **{"aria-label": "Breadcrumb"},
-            ),
+            shell.trust_breadcrumbs(trust, ("Workflow compliance", None)),
             html.H1("Workflow compliance"),
             html.P(f"How many of each school's checklist tasks were done on time, across {trust.name}.",
                    className="lede"),
@@ -106,7 +102,7 @@ def _heatmap(found: TrustCompliance) -> list:
     figure = {
         "data": [{
             "type": "heatmap", "x": columns, "y": [name for name, _ in rows],
-            "z": [[_round(t.rate) for t in tallies] for _, tallies in rows],
+            "z": [[shell.one_place(t.rate) for t in tallies] for _, tallies in rows],
             "text": [[_short(t) for t in tallies] for _, tallies in rows],
             "customdata": [[_counts(t) for t in tallies] for _, tallies in rows],
             "texttemplate": "%{text}", "hovertemplate": "%{y}, %{x}: %{text}<br>%{customdata}<extra></extra>",
@@ -145,7 +141,7 @@ def _trend(found: TrustTrend, picked: list[School]) -> list:
     figure = {
         "data": [
             {"type": "scatter", "mode": "lines+markers", "name": name, "x": labels, "connectgaps": False,
-             "y": [_round(tallies.get(w, Tally()).rate) for w in found.weeks], "line": {"width": width},
+             "y": [shell.one_place(tallies.get(w, Tally()).rate) for w in found.weeks], "line": {"width": width},
              "hovertemplate": f"{name}, week beginning %{{x}}: %{{y:.1f}}% on time<extra></extra>"}
             for name, tallies, width in lines
         ],
@@ -171,10 +167,6 @@ def _trend(found: TrustTrend, picked: list[School]) -> list:
             className="table compact",
         ), className="scroll"),
     ]  # fmt: skip
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 def _short(t: Tally) -> str:

@@ -90,9 +90,16 @@ def _heatmap(client: FlaskClient, slug: object = "trust-a", weeks: object = 4) -
 def test_the_page_is_for_the_trust_s_leaders(app: Flask, world: World, schools: Schools) -> None:
     response = _client(app, world, "a_leader").post(UPDATE, json=page_body(PAGE), headers=SAME_SITE)
     assert response.status_code == 200, response.data[:300]
-    text = _text(json.loads(response.data)["response"]["_pages_content"]["children"])
-    assert "Workflow compliance" in text and "Alder Trust" in text
-    checklist = _component(json.loads(response.data)["response"]["_pages_content"]["children"], "wf-schools")
+    page = json.loads(response.data)["response"]["_pages_content"]["children"]
+    assert "Workflow compliance" in _text(page) and "Alder Trust" in _text(page)
+    crumbs = page["props"]["children"][0]["props"]
+    assert crumbs["aria-label"] == "Breadcrumb" and [
+        (step["props"]["href"], step["props"]["children"])
+        for step in crumbs["children"]
+        if isinstance(step, dict)
+    ] == [("/", "Your schools"), ("/trusts/trust-a", "Alder Trust")]
+    assert crumbs["children"][-1] == "Workflow compliance"  # the page itself, not a link
+    checklist = _component(page, "wf-schools")
     assert checklist["options"] == [  # a line for either school on request
         {"label": "Alder One Primary", "value": 100001},
         {"label": "Alder Two Academy", "value": 100002},
@@ -188,7 +195,7 @@ def test_with_nothing_due_the_page_says_so(app: Flask, world: World, monkeypatch
     assert _text(trend["wf-trend"]["children"]) == "No tasks have been due at any school this academic year."
 
 
-@pytest.mark.parametrize("who", ["b_leader", "b1_lead"])
+@pytest.mark.parametrize("who", ["b_leader", "b1_lead", "a1_staff", "a_governor"])
 def test_a_forged_trust_slug_returns_no_figures(app: Flask, world: World, schools: Schools, who: str) -> None:
     client = _client(app, world, who)
     for body in (_heatmap_body("trust-a"), _trend_body("trust-a", [])):
@@ -199,8 +206,20 @@ def test_a_forged_trust_slug_returns_no_figures(app: Flask, world: World, school
 
 def test_another_trust_s_school_gets_no_line(app: Flask, world: World, schools: Schools) -> None:
     client = _client(app, world, "a_leader")
-    for urns in ([200001], [100001, 200001], 200001, [True]):
+    for urns in ([200001], [100001, 200001], 200001, [999999]):
         response = client.post(UPDATE, json=_trend_body("trust-a", urns), headers=SAME_SITE)
         assert response.status_code == 404 and b"Birch" not in response.data
     response = client.post(UPDATE, json=_trend_body(["trust-a"], []), headers=SAME_SITE)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "urns", [[[100001]], {"urn": 100001}, [{"urn": 100001}], ["100001"], [100001.0], [True], "100001"]
+)
+def test_a_forged_school_list_is_a_bad_request(
+    app: Flask, world: World, schools: Schools, urns: object
+) -> None:
+    """The checklist only sends whole-number URNs; anything else (a list in a list, a dict) is refused."""
+    client = _client(app, world, "a_leader")
+    response = client.post(UPDATE, json=_trend_body("trust-a", urns), headers=SAME_SITE)
+    assert response.status_code == 400 and b"Alder" not in response.data
