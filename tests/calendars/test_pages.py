@@ -162,6 +162,33 @@ def test_a_lead_adds_entries_only_where_the_calendar_allows(
     assert count(db) == 9
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "inset", "name": "", "start": "0001-01-05"}, "First day: Give a date from 2000 to 2099."),
+        (
+            {"kind": "holiday", "name": "Long", "start": "2026-10-26", "end": "2150-10-30"},
+            "Last day: Give a date from 2000 to 2099.",
+        ),
+        (
+            {"kind": "closure", "name": "Polling\x00station", "start": "2026-11-25"},
+            "Name: The name holds a control character (U+0000): type it as plain text.",
+        ),
+    ],
+    ids=["year 1", "year 2150", "NUL in the name"],
+)
+def test_an_entry_out_of_the_years_or_with_a_control_character_is_refused_not_an_error(
+    client: FlaskClient, db: Session, world: World, school: School, data: dict[str, str], message: str
+) -> None:
+    give_calendar(db, school)
+    signed_in(client, world.users["a1_lead"])
+    response = post_form(client, f"{A1}/entries", data, form_page=A1)
+    assert response.status_code == 400 and "The entry was not added." in text(response)
+    assert message in text(response)
+    assert 'min="2000-01-01"' in text(response) and 'max="2099-12-31"' in text(response)  # the date picker's
+    assert count(db) == 8
+
+
 def test_a_term_holding_half_terms_cannot_be_removed_but_a_closure_can(
     client: FlaskClient, db: Session, world: World, school: School
 ) -> None:
@@ -195,33 +222,21 @@ def test_a_file_with_overlapping_terms_or_an_unknown_date_is_refused_with_the_li
     give_calendar(db, school)
     assert upload(client, f"{A1}/import", BAD_FILE).status_code == 400
     assert count(db) == 8
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"kind": "inset", "name": "", "start": "0001-01-05"}, "First day: Give a date from 2000 to 2099."),
-        (
-            {"kind": "holiday", "name": "Long", "start": "2026-10-26", "end": "2150-10-30"},
-            "Last day: Give a date from 2000 to 2099.",
-        ),
-        (
-            {"kind": "closure", "name": "Polling\x00station", "start": "2026-11-25"},
-            "Name: The name holds a control character (U+0000): type it as plain text.",
-        ),
-    ],
-    ids=["year 1", "year 2150", "NUL in the name"],
-)
-def test_an_entry_out_of_the_years_or_with_a_control_character_is_refused_not_an_error(
-    client: FlaskClient, db: Session, world: World, school: School, data: dict[str, str], message: str
-) -> None:
-    give_calendar(db, school)
-    signed_in(client, world.users["a1_lead"])
-    response = post_form(client, f"{A1}/entries", data, form_page=A1)
-    assert response.status_code == 400 and "The entry was not added." in text(response)
-    assert message in text(response)
-    assert 'min="2000-01-01"' in text(response) and 'max="2099-12-31"' in text(response)  # the date picker's
+    far = b"kind,name,start,end\nterm,Autumn term,0001-09-02,0001-12-18\nclosure,Polling\x00station,2150-11-26,\n"
+    response = upload(client, f"{A1}/import", far)
+    assert response.status_code == 400
+    for problem in (
+        "line 2, column start: 0001-09-02 is outside the years Turnout keeps (2000 to 2099)",
+        "line 2, column end: 0001-12-18 is outside the years Turnout keeps (2000 to 2099)",
+        "line 3, column name: the name holds a control character (U+0000): names are plain text",
+        "line 3, column start: 2150-11-26 is outside the years Turnout keeps (2000 to 2099)",
+    ):
+        assert problem in text(response)
+    huge = b"kind,name,start,end\nclosure," + b"x" * 131073 + b",2026-11-26,\n"
+    response = upload(client, f"{A1}/import", huge)
+    assert response.status_code == 400
+    assert "line 2: the CSV cannot be read: field larger than field limit (131072)" in text(response)
     assert count(db) == 8
-
-
 
 
 def test_an_import_replaces_only_the_years_in_the_file(
@@ -255,21 +270,6 @@ def test_the_downloaded_csv_imports_into_another_school_unchanged(
     assert (
         upload(
             client, "/schools/100002/calendar/import", download.data, "/schools/100002/calendar"
-    far = b"kind,name,start,end\nterm,Autumn term,0001-09-02,0001-12-18\nclosure,Polling\x00station,2150-11-26,\n"
-    response = upload(client, f"{A1}/import", far)
-    assert response.status_code == 400
-    for problem in (
-        "line 2, column start: 0001-09-02 is outside the years Turnout keeps (2000 to 2099)",
-        "line 2, column end: 0001-12-18 is outside the years Turnout keeps (2000 to 2099)",
-        "line 3, column name: the name holds a control character (U+0000): names are plain text",
-        "line 3, column start: 2150-11-26 is outside the years Turnout keeps (2000 to 2099)",
-    ):
-        assert problem in text(response)
-    huge = b"kind,name,start,end\nclosure," + b"x" * 131073 + b",2026-11-26,\n"
-    response = upload(client, f"{A1}/import", huge)
-    assert response.status_code == 400
-    assert "line 2: the CSV cannot be read: field larger than field limit (131072)" in text(response)
-    assert count(db) == 8
         ).status_code
         == 302
     )
