@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.calendars.models import CalendarEntry
 from app.calendars.spans import Kind, SchoolCalendar, Span, academic_year
+from app.clock import YEARS
 from tenants.models import School
 
 # Each kind of day as a letter and words (the page's legend), and the register key's class: never colour alone.
@@ -95,9 +96,9 @@ def terms(cal: SchoolCalendar, year: int) -> list[TermDays]:
 
 
 def years_offered(cal: SchoolCalendar, today: date, shown: int) -> list[int]:
-    """The years the school has, this year, next year and the one shown."""
+    """The years the school has, this year, next year and the one shown: those a page may be asked for."""
     this = academic_year(today)
-    return sorted(cal.years | {this, this + 1, shown})
+    return sorted(y for y in cal.years | {this, this + 1, shown} if y in YEARS)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -14,8 +14,9 @@ from app.calendars.csvfile import COLUMNS, calendar_csv
 from app.calendars.forms import CsrfForm, EntryForm, ImportForm, PushForm
 from app.calendars.models import CalendarEntry
 from app.calendars.spans import KIND_LABELS, Kind, Span, academic_year, year_label
-from app.clock import local
+from app.clock import YEARS, local, uk_today
 from app.db import get_session
+from app.downloads import csv_download
 from app.registers.importer import ImportRejected
 from app.registers.recording import Recorder
 from tenants.access import STAFF_MANAGERS
@@ -23,7 +24,6 @@ from tenants.models import Role, School
 
 bp = Blueprint("calendars", __name__)
 READERS = frozenset(Role)  # every role at the school, governors too: a calendar holds no pupil data
-YEARS = range(2000, 2100)  # academic years a page may ask for
 
 
 def _recorder() -> Recorder:
@@ -36,13 +36,14 @@ def _school(urn: int, roles: frozenset[Role] = READERS) -> tuple[School, Role]:
 
 
 def _year() -> int:
-    """The academic year asked for (?year=2026 for 2026/27); by default the one today falls in."""
-    year = request.args.get("year", type=int)
-    if year is None:
-        return academic_year(date.today())
-    if year not in YEARS:
-        abort(404)
-    return year
+    """The academic year asked for (?year=2026 for 2026/27); by default the one today (in the UK) falls in."""
+    asked = request.args.get("year")
+    if asked is None:
+        return academic_year(uk_today())
+    if not (len(asked) == 4 and asked.isascii() and asked.isdigit() and int(asked) in YEARS):
+        message = f"The year must be a number from {YEARS[0]} to {YEARS[-1]} (2026 for 2026/27)."
+        abort(make_response(render_template("error.html", title="Bad request", message=message), 400))
+    return int(asked)
 
 
 @bp.get("/schools/<int:urn>/calendar")
@@ -128,20 +129,14 @@ def download(urn: int):  # type: ignore[no-untyped-def]
     found, _role = _school(urn)
     year = _year()
     text = calendar_csv([e.span for e in services.entries(get_session(), found, year)])
-    return _csv(text, f"calendar-{found.urn}-{year_label(year).replace('/', '-')}.csv")
+    return csv_download(text, f"calendar-{found.urn}-{year_label(year).replace('/', '-')}.csv")
 
 
 @bp.get("/calendars/example.csv")
 @login_required
 def example():  # type: ignore[no-untyped-def]
     """A whole English school year to copy: three terms, six half-terms, holidays, INSET days, a closure."""
-    return _csv(overview.EXAMPLE_CSV, "calendar-example.csv")
-
-
-def _csv(text: str, name: str) -> Response:
-    response = Response(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_download(overview.EXAMPLE_CSV, "calendar-example.csv")
 
 
 def _page(
@@ -162,7 +157,7 @@ def _page(
         school=school,
         year=year,
         year_label=year_label,
-        years=overview.years_offered(cal, date.today(), year),
+        years=overview.years_offered(cal, uk_today(), year),
         known=known,
         terms=overview.terms(cal, year),
         school_days=len(cal.school_days(date(year, 8, 1), date(year + 1, 7, 31))),

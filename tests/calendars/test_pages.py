@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from app import clock
 from app.calendars.models import CalendarEntry
-from app.calendars.spans import academic_year, year_label
+from app.calendars.overview import years_offered
+from app.calendars.spans import Kind, SchoolCalendar, Span, academic_year, year_label
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School
@@ -102,13 +104,48 @@ def test_the_year_shows_terms_school_days_and_every_day_marked(
 
 def test_a_year_without_a_calendar_says_what_waits_for_one(client: FlaskClient, world: World) -> None:
     signed_in(client, world.users["a1_lead"])
-    this_year = year_label(academic_year(date.today()))
+    this_year = year_label(academic_year(clock.uk_today()))
     assert f"School calendar {this_year}" in text(client.get(A1))
     page = text(client.get(f"{A1}?year=2030"))
     assert "No calendar for 2030/31" in page
     assert "no workflow tasks are generated for the school" in page
     assert "the missing-marks check cannot list the school days on which no register was taken" in page
-    assert client.get(f"{A1}?year=99999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["abc", "2026.0", "", "１９９９", "1999", "2100", "2150", "99999", "9" * 5000],
+    ids=["letters", "decimal", "empty", "full-width digits", "1999", "2100", "2150", "99999", "5000 digits"],
+)
+def test_a_year_that_is_not_one_turnout_keeps_is_a_bad_request_saying_why(
+    client: FlaskClient, world: World, asked: str
+) -> None:
+    signed_in(client, world.users["a1_lead"])
+    for path in (A1, f"{A1}.csv"):
+        response = client.get(f"{path}?year={asked}")
+        assert response.status_code == 400, path
+        assert "The year must be a number from 2000 to 2099 (2026 for 2026/27)." in text(response)
+    assert client.get(f"{A1}?year=2099").status_code == 200
+
+
+def test_today_is_the_uk_date_not_the_servers(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """23:30 UTC on Wednesday 31 July 2030 is 00:30 on Thursday 1 August in the UK (BST): the year 2030/31
+    has begun there, while a server on UTC still says 2029/30."""
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2030, 7, 31, 23, 30, tzinfo=UTC))
+    signed_in(client, world.users["a1_lead"])
+    page = text(client.get(A1))
+    assert "School calendar 2030/31" in page
+    assert '<option value="2031">2031/32</option>' in page and '<option value="2029">' not in page
+    download = client.get(f"{A1}.csv")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="calendar-100001-2030-31.csv"'
+
+
+def test_the_year_list_offers_only_years_a_page_can_show() -> None:
+    """A 2150 term stored before dates were bounded is left out rather than offered and refused."""
+    cal = SchoolCalendar([Span(Kind.TERM, "Far", date(2150, 9, 1), date(2150, 12, 18))])
+    assert years_offered(cal, date(2026, 11, 24), 2026) == [2026, 2027]
 
 
 @pytest.mark.parametrize("user", ["a1_staff", "a_governor"])
