@@ -6,16 +6,20 @@ nothing is saved. Changes reach the tasks made from then on; tasks already made 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.db import utcnow
 from app.refusals import Refused
 from app.workflow.models import TASK_ROLES, Cadence, PlaybookTask, SchoolTask
+from app.workflow.tasks import TASK_FIELDS
 from tenants.counters import allocate
 from tenants.models import Membership, Role, School, Trust
 
@@ -24,9 +28,13 @@ DESCRIPTION_LIMIT = 2000
 LINK_LIMIT = 300
 FURTHEST_DAY = 60  # school days counted from the start or end of a half-term or term
 WEEKLY = (Cadence.WEEKLY, Cadence.FORTNIGHTLY)
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+ATTEMPTS = 3  # saves tried when another request takes the same number or change row at the same moment
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # ASCII digits only: int() takes "٣" and str.isdigit() "²"
+_DAY = re.compile(r"-?[0-9]{1,3}")
+_USER_ID = re.compile(r"[0-9]{1,18}")
 _WEB = re.compile(r"https?://[^\s/?#]+[^\s]*")
-_PATH = re.compile(r"/(?!/)[^\s]*")
+_PATH = re.compile(r"(?!.*//)/[^\s\\]*")  # a browser reads "//host" and "/\\host" as another site
+T = TypeVar("T")
 
 
 class TaskChangeRefused(Refused):
@@ -151,7 +159,7 @@ def _due_day(cadence: Cadence, text: str, problems: dict[str, str]) -> int | Non
                 "A daily task is due every school day, so it has no due day: leave it empty."
             )
         return None
-    number = int(text) if re.fullmatch(r"-?\d+", text) else None
+    number = int(text) if _DAY.fullmatch(text) else None
     if cadence in WEEKLY:
         if number is None or not 0 <= number <= 4:
             problems["due_day"] = (
@@ -171,7 +179,7 @@ def _owner(db: Session, school: School | None, text: str, problems: dict[str, st
     if not text:
         return None
     ids = {m.user_id for m in members(db, school)} if school is not None else set()
-    if not text.isdigit() or int(text) not in ids:
+    if not _USER_ID.fullmatch(text) or int(text) not in ids:
         problems["owner"] = (
             "Name someone who works at the school as attendance staff or its lead (and is still active), "
             "or leave the task to whoever holds the role."
@@ -180,19 +188,43 @@ def _owner(db: Session, school: School | None, text: str, problems: dict[str, st
     return int(text)
 
 
+def _saved(db: Session, make: Callable[[], T]) -> T:
+    """Make the rows and commit; if another request saved the same number or change row first, roll back and
+    make them again from what is saved now, a few times at most."""
+    for _attempt in range(ATTEMPTS - 1):
+        try:
+            made = make()
+            db.commit()
+            return made
+        except IntegrityError:
+            db.rollback()
+    made = make()  # the last attempt: a refusal now is a real fault, not a race
+    db.commit()
+    return made
+
+
 def add_playbook_task(db: Session, trust: Trust, given: TaskInput, by_name: str) -> PlaybookTask:
     """A new task in the trust's playbook, numbered after its last one, for every school of the trust."""
     checked = check(db, given)
+
+    def make() -> PlaybookTask:
+        task_id, position = next_playbook_numbers(db, trust)
+        task = PlaybookTask(trust_id=trust.id, id=task_id, position=position)
+        _fill_playbook(task, checked, by_name)
+        db.add(task)
+        return task
+
+    return _saved(db, make)
+
+
+def next_playbook_numbers(db: Session, trust: Trust) -> tuple[int, int]:
+    """The id and position after the trust's last task (two leaders adding at once may both read them)."""
     last_id, last_position = db.execute(
         select(func.max(PlaybookTask.id), func.max(PlaybookTask.position)).where(
             PlaybookTask.trust_id == trust.id
         )
     ).one()
-    task = PlaybookTask(trust_id=trust.id, id=(last_id or 0) + 1, position=(last_position or 0) + 1)
-    _fill_playbook(task, checked, by_name)
-    db.add(task)
-    db.commit()
-    return task
+    return (last_id or 0) + 1, (last_position or 0) + 1
 
 
 def edit_playbook_task(db: Session, task: PlaybookTask, given: TaskInput, by_name: str) -> PlaybookTask:
@@ -202,7 +234,7 @@ def edit_playbook_task(db: Session, task: PlaybookTask, given: TaskInput, by_nam
 
 
 def _fill_playbook(task: PlaybookTask, checked: Checked, by_name: str) -> None:
-    for name in ("title", "description", "cadence", "due_time", "due_day", "role", "resource_url"):
+    for name in TASK_FIELDS:
         setattr(task, name, getattr(checked, name))
     task.updated_at, task.updated_by_name = utcnow(), by_name
 
@@ -231,31 +263,38 @@ def retime(db: Session, school: School, playbook: PlaybookTask, given: TaskInput
     so a later change to the trust's playbook still reaches the school for it."""
     assert playbook.cadence is not None
     checked = check(db, given, school=school, cadence=playbook.cadence)
-    change = change_of(db, school, playbook.id) or _new_change(db, school, playbook.id)
-    change.due_time = checked.due_time if checked.due_time != playbook.due_time else None
-    change.due_day = checked.due_day if checked.due_day != playbook.due_day else None
-    change.role = checked.role if checked.role != playbook.role else None
-    change.owner_user_id = checked.owner_user_id
-    change.updated_at, change.updated_by_name = utcnow(), by_name
-    db.commit()
-    return change
+
+    def make() -> SchoolTask:
+        change = _change(db, school, playbook.id, by_name)
+        change.due_time = checked.due_time if checked.due_time != playbook.due_time else None
+        change.due_day = checked.due_day if checked.due_day != playbook.due_day else None
+        change.role = checked.role if checked.role != playbook.role else None
+        change.owner_user_id = checked.owner_user_id
+        return change
+
+    return _saved(db, make)
 
 
 def set_playbook_enabled(
     db: Session, school: School, playbook: PlaybookTask, enabled: bool, by_name: str
 ) -> None:
     """Opt the school out of a trust task (or back in); no more are made for it until it is enabled."""
-    change = change_of(db, school, playbook.id) or _new_change(db, school, playbook.id)
-    change.enabled = enabled
+
+    def make() -> None:
+        _change(db, school, playbook.id, by_name).enabled = enabled
+
+    _saved(db, make)
+
+
+def _change(db: Session, school: School, playbook_id: int, by_name: str) -> SchoolTask:
+    """The school's change row for a trust task, made if it has none yet (one per task: if another request
+    makes it at the same moment, the unique index refuses the second and _saved tries again)."""
+    change = change_of(db, school, playbook_id)
+    if change is None:
+        ident = allocate(db, school.id, "school_tasks")
+        change = SchoolTask(school_id=school.id, id=ident, playbook_id=playbook_id)
+        db.add(change)
     change.updated_at, change.updated_by_name = utcnow(), by_name
-    db.commit()
-
-
-def _new_change(db: Session, school: School, playbook_id: int) -> SchoolTask:
-    change = SchoolTask(
-        school_id=school.id, id=allocate(db, school.id, "school_tasks"), playbook_id=playbook_id
-    )
-    db.add(change)
     return change
 
 
@@ -284,15 +323,6 @@ def set_own_enabled(db: Session, task: SchoolTask, enabled: bool, by_name: str) 
 
 
 def _fill_own(task: SchoolTask, checked: Checked, by_name: str) -> None:
-    for name in (
-        "title",
-        "description",
-        "cadence",
-        "due_time",
-        "due_day",
-        "role",
-        "owner_user_id",
-        "resource_url",
-    ):
+    for name in (*TASK_FIELDS, "owner_user_id"):
         setattr(task, name, getattr(checked, name))
     task.updated_at, task.updated_by_name = utcnow(), by_name

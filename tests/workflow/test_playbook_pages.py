@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.workflow import editing
@@ -18,7 +19,7 @@ from app.workflow.playbook import SEEDS
 from app.workflow.tasks import Task, school_tasks
 from tenants import context
 from tenants.access import system_context
-from tenants.models import School
+from tenants.models import School, Trust
 from tests.calendars.sample import TUESDAY, give_calendar
 from tests.conftest import World
 from tests.helpers import csrf_token, post_form, signed_in
@@ -159,6 +160,14 @@ def test_a_school_s_own_task_is_made_with_the_trust_s_tasks(
         ({"role": "governor"}, "role", "Choose who the task falls to"),
         ({"resource_url": "javascript:alert(1)"}, "resource_url", "starting http:// or https://"),
         ({"resource_url": "//evil.example/x"}, "resource_url", "starting http:// or https://"),
+        ({"resource_url": "/\\evil.example/x"}, "resource_url", "starting http:// or https://"),
+        ({"resource_url": "/schools\\100001"}, "resource_url", "starting http:// or https://"),
+        ({"cadence": "termly", "school_day": "9" * 5000}, "school_day", "a whole number from 1 to 60"),
+        ({"cadence": "termly", "school_day": "²"}, "school_day", "a whole number from 1 to 60"),
+        ({"weekday": "²"}, "weekday", "Choose the day of the week a weekly task is due"),
+        ({"due_time": "٠٩:٣٠"}, "due_time", "as HH:MM on the 24-hour clock"),
+        ({"owner": "²"}, "owner", "Name someone who works at the school"),
+        ({"owner": "9" * 5000}, "owner", "Name someone who works at the school"),
     ],
 )
 def test_a_refused_task_names_the_field_and_saves_nothing(
@@ -288,3 +297,73 @@ def test_a_trust_leader_adds_edits_and_deactivates_playbook_tasks(
             db.scalar(select(func.max(PlaybookTask.id)).where(PlaybookTask.trust_id == world.trust_a.id))
             == new_id
         )
+
+
+def test_a_change_row_made_by_another_request_meanwhile_is_updated_not_a_500(
+    client: FlaskClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead disabled the weekly meeting, so a1 has a change row for it. A retime that read "no change
+    row" just before (two requests at once) hits the unique index, tries again and updates that row."""
+    signed_in(client, world.users["a1_lead"])
+    post_form(client, _school_page(world, f"/playbook/{WEEKLY_MEETING}/enabled"), {"on": "no"},
+              form_page=_school_page(world))  # fmt: skip
+    looked_up = []
+
+    def stale_once(db: Session, school: School, playbook_id: int) -> SchoolTask | None:
+        looked_up.append(playbook_id)
+        return None if len(looked_up) == 1 else change_of(db, school, playbook_id)
+
+    change_of = editing.change_of
+    monkeypatch.setattr(editing, "change_of", stale_once)
+    page = _school_page(world, f"/playbook/{WEEKLY_MEETING}")
+    response = post_form(
+        client, page, {"due_time": "15:00", "weekday": "3", "role": "school_lead", "owner": ""}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert looked_up == [WEEKLY_MEETING, WEEKLY_MEETING]
+    assert _count(db, SchoolTask) == 1
+    a1, _a2 = _schools(db, world)
+    meeting = _tasks(db, a1)["Weekly data meeting"]
+    assert (meeting.due_time, meeting.due_day, meeting.enabled) == (time(15, 0), 3, False)
+
+
+def test_two_leaders_adding_a_playbook_task_at_once_both_save(
+    client: FlaskClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first numbering read is stale (task 1 is taken, as if another leader saved it meanwhile): the save
+    reads again and takes the next free number, 19 after the seeded 18."""
+    real = editing.next_playbook_numbers
+    calls = []
+
+    def stale_once(db: Session, trust: Trust) -> tuple[int, int]:
+        calls.append(trust.id)
+        return (1, 1) if len(calls) == 1 else real(db, trust)
+
+    monkeypatch.setattr(editing, "next_playbook_numbers", stale_once)
+    signed_in(client, world.users["a_leader"])
+    fields = {k: v for k, v in OWN_TASK.items() if k != "owner"}
+    response = post_form(client, "/trusts/trust-a/playbook/new", {**fields, "title": "Attendance assembly"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(f"#task-p{len(SEEDS) + 1}") and len(calls) == 2
+    assert _count(db, PlaybookTask) == 2 * len(SEEDS) + 1  # both trusts' seeds and the new one
+
+
+def test_a_save_that_keeps_colliding_gives_up_after_a_few_tries(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def always_taken(db: Session, trust: Trust) -> tuple[int, int]:
+        calls.append(trust.id)
+        return 1, 1
+
+    monkeypatch.setattr(editing, "next_playbook_numbers", always_taken)
+    given = editing.TaskInput(title="T", cadence="daily", due_time="09:00", role="staff")
+    with context.use(system_context(db, "test", trust_id=world.trust_a.id)):
+        trust = db.get(Trust, world.trust_a.id)
+        assert trust is not None
+        with pytest.raises(IntegrityError):
+            editing.add_playbook_task(db, trust, given, "Leader")
+        db.rollback()
+    assert len(calls) == editing.ATTEMPTS
+    assert _count(db, PlaybookTask) == 2 * len(SEEDS)
