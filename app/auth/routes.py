@@ -27,8 +27,8 @@ def _failed(response) -> bool:  # type: ignore[no-untyped-def]
 
 
 def safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only follow a `next` that stays on this site (browsers read "/\\host" as "//host", another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -259,13 +259,16 @@ def test_another_trust_or_an_unknown_task_is_not_found(
     assert events(db, school, task_id) == []
 
 
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
 def test_next_only_leads_back_into_this_site(
-    client: FlaskClient, db: Session, world: World, school: School
+    client: FlaskClient, db: Session, world: World, school: School, elsewhere: str
 ) -> None:
+    """Another site as `next` leads to Your schools instead, still at the task."""
     task_id = make_task(db, school, "Check every register is complete")
     signed_in(client, world.users["a1_staff"])
-    response = _tick(client, world, task_id, next="https://evil.example/")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/")
+    response = _tick(client, world, task_id, next=elsewhere)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/#task-{school.id}-{task_id}"
 
 
 def test_due_and_done_times_are_said_in_uk_time() -> None:
