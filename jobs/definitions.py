@@ -113,13 +113,13 @@ def run_job(database: Database, name: str, *, now: datetime | None = None) -> Jo
         record = JobRun(job=name, period=period, status="done")
         db.add(record)
         try:
-            db.flush()  # claim the period first: a concurrent duplicate fails here
-            record.detail = job.run(db, now)
-            record.finished_at = utcnow()
-            db.commit()
+            db.flush()  # claim the period first: a concurrent duplicate fails here, and only here
         except IntegrityError:
             db.rollback()
             existing = db.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
             assert existing is not None
             return existing
+        record.detail = job.run(db, now)  # a failure rolls back the claim with the work
+        record.finished_at = utcnow()
+        db.commit()
         return record
