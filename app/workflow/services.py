@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.calendars.spans import SchoolCalendar
@@ -43,14 +43,13 @@ def complete(
     note: str = "",
     now: datetime | None = None,
 ) -> TaskEvent:
-    """Tick a task off now; a late tick is marked late."""
-    if task.completed_at is not None:
-        raise TaskRefused({"task": f"'{task.title}' was already done by {task.completed_by_name} "
-                                   f"at {local(task.completed_at):%H:%M on %-d %B}"})  # fmt: skip
+    """Tick a task off now; a late tick is marked late. Of two ticks at once, the first stands."""
+    _refuse_done(task)
     event = _event(db, school, task, "done", recorder, note, now)
     event.late = event.recorded_at > task.due_at
-    task.completed_at, task.completed_by_user_id, task.completed_by_name = (
-        event.recorded_at, recorder.user_id, recorder.name)  # fmt: skip
+    if not _settle(db, task, None, event.recorded_at, recorder):
+        _refuse_done(task)
+        raise TaskRefused({"task": f"'{task.title}' changed while you were ticking it: try again"})
     db.commit()
     return event
 
@@ -64,12 +63,40 @@ def undo(
     now: datetime | None = None,
 ) -> TaskEvent:
     """Take a tick back: a new event, so the earlier tick and its time stay on the record."""
-    if task.completed_at is None:
-        raise TaskRefused({"task": f"'{task.title}' is not done, so there is nothing to undo"})
-    event = _event(db, school, task, "undone", recorder, note, now)
-    task.completed_at = task.completed_by_user_id = task.completed_by_name = None
-    db.commit()
-    return event
+    ticked = task.completed_at
+    if ticked is not None:
+        event = _event(db, school, task, "undone", recorder, note, now)
+        if _settle(db, task, ticked, None, None):
+            db.commit()
+            return event
+    raise TaskRefused({"task": f"'{task.title}' is not done, so there is nothing to undo"})
+
+
+def _refuse_done(task: TaskInstance) -> None:
+    if task.completed_at is not None:
+        raise TaskRefused({"task": f"'{task.title}' was already done by {task.completed_by_name} "
+                                   f"at {local(task.completed_at):%H:%M on %-d %B}"})  # fmt: skip
+
+
+def _settle(
+    db: Session, task: TaskInstance, seen: datetime | None, done_at: datetime | None, by: Recorder | None
+) -> bool:
+    """Change the task's standing completion only if it is still the one this person saw, in one statement,
+    so a double click or two people at once cannot both tick (or both undo); False, and nothing kept, if not."""
+    t = TaskInstance
+    still = t.completed_at.is_(None) if seen is None else t.completed_at == seen
+    changed = db.execute(
+        update(t)
+        .where(t.school_id == task.school_id, t.id == task.id, still)
+        .values(
+            completed_at=done_at, completed_by_user_id=by and by.user_id, completed_by_name=by and by.name
+        )
+    ).rowcount
+    if changed == 1:
+        return True
+    db.rollback()
+    db.refresh(task)
+    return False
 
 
 def add_note(db: Session, school: School, task: TaskInstance, recorder: Recorder, note: str) -> TaskEvent:
