@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.workflow.models import ROLE_LABELS, WEEKDAY_NAMES, Cadence, PlaybookTask, SchoolTask
-from tenants.models import Role, School
+from app.auth.models import User
+from app.workflow.models import ROLE_LABELS, TASK_ROLES, WEEKDAY_NAMES, Cadence, PlaybookTask, SchoolTask
+from tenants.models import Membership, Role, School
 
 TASK_FIELDS = (  # what a task is; a school change row sets any of them over the trust's
     "title",
@@ -73,8 +74,21 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def due_day_fits(cadence: Cadence, due_day: int | None) -> bool:
+    """Whether a due day means something for the cadence: a weekday 0-4 for weekly and fortnightly tasks,
+    school day n (or -n from the end) for half-termly and termly ones, nothing for daily ones."""
+    if cadence == Cadence.DAILY:
+        return due_day is None
+    if cadence in (Cadence.WEEKLY, Cadence.FORTNIGHTLY):
+        return due_day is not None and 0 <= due_day <= 4
+    return due_day is not None and due_day != 0 and -60 <= due_day <= 60
+
+
 def school_tasks(db: Session, school: School) -> list[Task]:
-    """Every task of the school, enabled or not, in playbook order then the school's own."""
+    """Every task of the school, enabled or not, in playbook order then the school's own.
+
+    A task named for someone who no longer works at the school falls back to its role, so it is not lost.
+    """
     playbook = db.scalars(
         select(PlaybookTask)
         .where(PlaybookTask.trust_id == school.trust_id, PlaybookTask.active)
@@ -84,8 +98,23 @@ def school_tasks(db: Session, school: School) -> list[Task]:
         select(SchoolTask).where(SchoolTask.school_id == school.id).order_by(SchoolTask.id)
     ).all()
     changes = {s.playbook_id: s for s in own if s.playbook_id is not None}
-    tasks = [_merge(p, changes.get(p.id)) for p in playbook]
-    return tasks + [_own(s) for s in own if s.playbook_id is None]
+    tasks = [_merge(p, changes.get(p.id)) for p in playbook] + [_own(s) for s in own if s.playbook_id is None]
+    owners = {t.owner_user_id for t in tasks if t.owner_user_id is not None}
+    present = _still_at(db, school, owners) if owners else set()
+    return [t if t.owner_user_id in present or t.owner_user_id is None else replace(t, owner_user_id=None)
+            for t in tasks]  # fmt: skip
+
+
+def _still_at(db: Session, school: School, user_ids: set[int]) -> set[int]:
+    """The people among user_ids with an active account and an active staff or lead role at the school."""
+    return set(
+        db.scalars(
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.school_id == school.id, Membership.active, User.active,
+                   Membership.role.in_(TASK_ROLES), Membership.user_id.in_(user_ids))
+        )
+    )  # fmt: skip
 
 
 def _merge(p: PlaybookTask, change: SchoolTask | None) -> Task:
@@ -96,6 +125,9 @@ def _merge(p: PlaybookTask, change: SchoolTask | None) -> Task:
             if getattr(change, f) is not None and getattr(change, f) != values[f]:
                 values[f] = getattr(change, f)
                 changed.append(f)
+        if not due_day_fits(values["cadence"], values["due_day"]):  # the trust changed the cadence since
+            values["due_day"] = p.due_day
+            changed = [f for f in changed if f != "due_day"]
     return Task(
         key=f"p{p.id}",
         owner_user_id=change.owner_user_id if change else None,
