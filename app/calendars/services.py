@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.calendars.csvfile import parse_calendar_csv
 from app.calendars.models import CalendarEntry
 from app.calendars.spans import Kind, SchoolCalendar, Span, academic_year, spans_problems
+from app.clock import now_and_today
 from app.refusals import Refused
 from app.registers.recording import Recorder
 from tenants.counters import allocate
@@ -62,6 +63,7 @@ def import_calendar(db: Session, school: School, data: bytes, recorder: Recorder
     """Replace the school's calendar for every academic year the file covers; all or nothing."""
     rows = parse_calendar_csv(data)
     replaced = _replace(db, school, [span for _line, span in rows], recorder, origin="school")
+    _tasks_follow(db, [school])
     db.commit()
     return replaced
 
@@ -75,6 +77,7 @@ def push_calendar(db: Session, schools: Sequence[School], data: bytes, recorder:
     rows = parse_calendar_csv(data)
     spans = [span for _line, span in rows]
     replaced = [_replace(db, school, spans, recorder, origin="trust") for school in schools]
+    _tasks_follow(db, schools)
     db.commit()
     return replaced
 
@@ -111,6 +114,7 @@ def add_entry(db: Session, school: School, span: Span, recorder: Recorder) -> Ca
     if problems:
         raise CalendarRefused({"entry": "; ".join(problems)})
     (entry,) = _add(db, school, [span], recorder, "school")
+    _tasks_follow(db, [school])
     db.commit()
     return entry
 
@@ -129,8 +133,18 @@ def remove_entry(db: Session, school: School, entry_id: int) -> CalendarEntry:
     if problems:
         raise CalendarRefused({"entry": f"'{entry.name}' cannot be removed: " + "; ".join(problems)})
     db.delete(entry)
+    _tasks_follow(db, [school])
     db.commit()
     return entry
+
+
+def _tasks_follow(db: Session, schools: Sequence[School]) -> None:
+    """Open tasks from today on follow the new calendar: none on a day it now closes, today's made if it opens."""
+    from app.workflow.generation import refresh  # generation reads calendars through this module
+
+    now = now_and_today()[0]
+    for school in schools:
+        refresh(db, school, now)
 
 
 def _add(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.calendars.services import calendars_for
 from app.calendars.spans import SchoolCalendar
+from app.clock import local
 from app.db import utcnow
-from app.workflow.models import TaskInstance
+from app.workflow.models import TaskEvent, TaskInstance
 from app.workflow.periods import Period, due_at, due_on, period_of
 from app.workflow.tasks import Task, school_tasks
 from tenants.counters import allocate
@@ -38,14 +40,22 @@ def generate(
 
 
 def generate_days(
-    db: Session, school: School, days: Sequence[date], calendar: SchoolCalendar, tasks: Sequence[Task]
+    db: Session,
+    school: School,
+    days: Sequence[date],
+    calendar: SchoolCalendar,
+    tasks: Sequence[Task],
+    not_before: datetime | None = None,
 ) -> list[Generated]:
     """As `generate` for each day in turn, with one look-up and one insert for them all (a term's tasks
     for a school in three statements, not three per day); the caller commits."""
     plans: list[tuple[date, str | None, list[tuple[Task, Period, date]]]] = []
     for day in days:
         closed = calendar.why_closed(day)
-        plans.append((day, closed, [] if closed is not None else _wanted(calendar, tasks, day)))
+        wanted = [] if closed is not None else _wanted(calendar, tasks, day)
+        if not_before is not None:  # made mid-day: a task whose time has gone is not owed
+            wanted = [(t, p, d) for t, p, d in wanted if due_at(d, t.due_time) >= not_before]
+        plans.append((day, closed, wanted))
     keys = {(t.key, p.key) for _day, _closed, wanted in plans for t, p, _d in wanted}
     have = _existing(db, school, keys)
     results, new, now = [], [], utcnow()
@@ -57,7 +67,7 @@ def generate_days(
     if new:
         first = allocate(db, school.id, "task_instances", len(new))
         db.execute(
-            insert(TaskInstance),
+            _insert_new(db),
             [
                 dict(school_id=school.id, id=first + n, task_key=task.key, period=period.key, period_label=period.label,
                      title=task.title, description=task.description, resource_url=task.link(school),
@@ -70,16 +80,27 @@ def generate_days(
 
 
 def _wanted(calendar: SchoolCalendar, tasks: Sequence[Task], day: date) -> list[tuple[Task, Period, date]]:
-    """Each enabled task's period holding the school day, with the day it is due in that period."""
+    """Each enabled task's period holding the school day, with the day it is due in that period; a period
+    whose due day has already gone by (a calendar or task added mid-period) is left out, so nobody is
+    marked as missing work they were never given."""
     wanted = []
     for task in tasks:
         if not task.enabled:
             continue
         period = period_of(calendar, task.cadence, day)
         due = period and due_on(calendar, task.cadence, period, task.due_day)
-        if period is not None and due is not None:
+        if period is not None and due is not None and due >= day:
             wanted.append((task, period, due))
     return wanted
+
+
+def _insert_new(db: Session) -> Insert:
+    """An insert that skips a task and period already made, in case two runs overlap (the scheduler's job
+    and `turnout tasks generate`): the unique key decides, and neither run fails."""
+    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(TaskInstance).on_conflict_do_nothing(
+        index_elements=["school_id", "task_key", "period"]
+    )
 
 
 def _existing(db: Session, school: School, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -111,3 +132,49 @@ def generate_schools(
             for result in made:
                 progress(result)
     return results
+
+
+def refresh(db: Session, school: School, now: datetime) -> tuple[int, int]:
+    """After a change to the school's calendar or tasks, make its open tasks from today on agree with it.
+
+    A task not yet done and never touched (no tick, undo or note) is removed when generation would no
+    longer make it as it stands: its task disabled, its day no longer a school day, or its due day, time,
+    title or owner changed. Then today's tasks still to come are made again. Returns (removed, made); the
+    caller commits.
+    """
+    today = local(now).date()
+    calendar = calendars_for(db, [school.id])[school.id]
+    tasks = {t.key: t for t in school_tasks(db, school)}
+    touched = select(TaskEvent.instance_id).where(TaskEvent.school_id == school.id)
+    candidates = db.scalars(
+        select(TaskInstance).where(
+            TaskInstance.school_id == school.id,
+            TaskInstance.completed_at.is_(None),
+            TaskInstance.due_on >= today,
+            TaskInstance.id.not_in(touched),
+        )
+    ).all()
+    stale = [i.id for i in candidates if not _as_generated(i, tasks.get(i.task_key), calendar, school)]
+    if stale:
+        db.execute(
+            delete(TaskInstance).where(TaskInstance.school_id == school.id, TaskInstance.id.in_(stale))
+        )
+    made = generate_days(db, school, [today], calendar, list(tasks.values()), not_before=now)[0].created
+    return len(stale), made
+
+
+def _as_generated(
+    instance: TaskInstance, task: Task | None, calendar: SchoolCalendar, school: School
+) -> bool:
+    """Whether generation, run now, would make this very instance."""
+    if task is None or not task.enabled or not calendar.is_school_day(instance.due_on):
+        return False
+    period = period_of(calendar, task.cadence, instance.due_on)
+    due = period and due_on(calendar, task.cadence, period, task.due_day)
+    return (
+        period is not None
+        and (period.key, due) == (instance.period, instance.due_on)
+        and due_at(instance.due_on, task.due_time) == instance.due_at
+        and (task.title, task.role, task.owner_user_id, task.link(school))
+        == (instance.title, instance.role, instance.owner_user_id, instance.resource_url)
+    )

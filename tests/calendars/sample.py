@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from unittest.mock import patch
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.calendars.services import import_calendar
 from app.registers.recording import Recorder
 from tenants import context
@@ -30,6 +32,14 @@ SATURDAY = date(2026, 11, 28)
 RECORDER = Recorder(None, "Test", "Data manager")
 
 
+SUMMER = datetime(2026, 8, 14, 12, 0, tzinfo=UTC)  # outside every term of the sample
+
+
 def give_calendar(db: Session, school: School, data: bytes = AUTUMN_2026) -> None:
-    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+    """Import the calendar as if on a summer day, so the import makes no tasks of its own (it makes today's
+    when today is a school day) and each test makes the days it names."""
+    with (
+        context.use(system_context(db, "test", trust_id=school.trust_id)),
+        patch.object(clock, "utcnow", lambda: SUMMER),
+    ):
         import_calendar(db, school, data, RECORDER)
