@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -59,16 +60,20 @@ def entries(db: Session, school: School, year: int | None = None) -> list[Calend
     return [e for e in rows if year is None or academic_year(e.starts_on) == year]
 
 
-def import_calendar(db: Session, school: School, data: bytes, recorder: Recorder) -> Replaced:
+def import_calendar(
+    db: Session, school: School, data: bytes, recorder: Recorder, now: datetime | None = None
+) -> Replaced:
     """Replace the school's calendar for every academic year the file covers; all or nothing."""
     rows = parse_calendar_csv(data)
     replaced = _replace(db, school, [span for _line, span in rows], recorder, origin="school")
-    _tasks_follow(db, [school])
+    _tasks_follow(db, [school], now)
     db.commit()
     return replaced
 
 
-def push_calendar(db: Session, schools: Sequence[School], data: bytes, recorder: Recorder) -> list[Replaced]:
+def push_calendar(
+    db: Session, schools: Sequence[School], data: bytes, recorder: Recorder, now: datetime | None = None
+) -> list[Replaced]:
     """Give every chosen school the trust's terms, half-terms and holidays for the years the file covers.
 
     A school's own INSET days and closures stay; anything the trust pushed before is replaced. If any
@@ -77,7 +82,7 @@ def push_calendar(db: Session, schools: Sequence[School], data: bytes, recorder:
     rows = parse_calendar_csv(data)
     spans = [span for _line, span in rows]
     replaced = [_replace(db, school, spans, recorder, origin="trust") for school in schools]
-    _tasks_follow(db, schools)
+    _tasks_follow(db, schools, now)
     db.commit()
     return replaced
 
@@ -105,7 +110,9 @@ def _replace(db: Session, school: School, spans: list[Span], recorder: Recorder,
     return Replaced(school, years, len(gone), len(spans))
 
 
-def add_entry(db: Session, school: School, span: Span, recorder: Recorder) -> CalendarEntry:
+def add_entry(
+    db: Session, school: School, span: Span, recorder: Recorder, now: datetime | None = None
+) -> CalendarEntry:
     """Add one entry after checking it against the school's calendar for its year."""
     year = academic_year(span.start)
     existing = [(f"'{e.name}'", e.span) for e in entries(db, school, year)]
@@ -114,12 +121,12 @@ def add_entry(db: Session, school: School, span: Span, recorder: Recorder) -> Ca
     if problems:
         raise CalendarRefused({"entry": "; ".join(problems)})
     (entry,) = _add(db, school, [span], recorder, "school")
-    _tasks_follow(db, [school])
+    _tasks_follow(db, [school], now)
     db.commit()
     return entry
 
 
-def remove_entry(db: Session, school: School, entry_id: int) -> CalendarEntry:
+def remove_entry(db: Session, school: School, entry_id: int, now: datetime | None = None) -> CalendarEntry:
     """Remove an entry; a term with half-terms, INSET days or closures inside it is refused."""
     entry = db.get(CalendarEntry, (school.id, entry_id))
     if entry is None:
@@ -133,16 +140,17 @@ def remove_entry(db: Session, school: School, entry_id: int) -> CalendarEntry:
     if problems:
         raise CalendarRefused({"entry": f"'{entry.name}' cannot be removed: " + "; ".join(problems)})
     db.delete(entry)
-    _tasks_follow(db, [school])
+    _tasks_follow(db, [school], now)
     db.commit()
     return entry
 
 
-def _tasks_follow(db: Session, schools: Sequence[School]) -> None:
-    """Open tasks from today on follow the new calendar: none on a day it now closes, today's made if it opens."""
+def _tasks_follow(db: Session, schools: Sequence[School], now: datetime | None) -> None:
+    """Open tasks from today on follow the new calendar: none on a day it now closes, today's made if it opens
+    (`now` is the clock's unless a caller, like the demo, lives at another time)."""
     from app.workflow.generation import refresh  # generation reads calendars through this module
 
-    now = now_and_today()[0]
+    now = now or now_and_today()[0]
     for school in schools:
         refresh(db, school, now)
 

@@ -304,7 +304,7 @@ def _trust(
         SchoolPlace(school.urn, school.la_code or "") for school in made
     ]  # no ORM objects in the thread
     with context.use(system_context(db, "demo", trust_id=trust.id)):
-        calendars = _calendar(db, spec, made, phases, found)
+        calendars = _calendar(db, spec, made, phases, found, now)
     school_days = [calendars[s.id].school_days(found.first, found.registers) for s in made]
     years = sorted({academic_year(s.start) for s in found.calendar})
     progress(
@@ -341,15 +341,15 @@ def _trust(
 
 
 def _calendar(
-    db: Session, spec: TrustSpec, schools: list[School], phases: list[str], found: Dates
+    db: Session, spec: TrustSpec, schools: list[School], phases: list[str], found: Dates, now: datetime
 ) -> dict[int, SchoolCalendar]:
     """Push the trust's calendar to every school, close one primary for a polling day, and read the
     schools' calendars back: the registers follow what the schools' calendars say."""
     spans = found.calendar
-    push_calendar(db, schools, calendar_csv(spans).encode(), RECORDER)
+    push_calendar(db, schools, calendar_csv(spans).encode(), RECORDER, now)
     if spec.main and "primary" in phases:
         closure = calendar.polling_day(SchoolCalendar(spans), found.tasks)
-        add_entry(db, schools[phases.index("primary")], closure, RECORDER)
+        add_entry(db, schools[phases.index("primary")], closure, RECORDER, now)
     return calendars_for(db, [s.id for s in schools])
 
 
