@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, String, column, insert, select, update, values
+from sqlalchemy import ColumnElement, DateTime, Integer, String, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
-from app.db import UTCDateTime
 from app.registers.recording import Recorder
 from app.workflow.generation import generate_schools
 from app.workflow.models import Cadence, PlaybookTask, TaskEvent, TaskInstance
@@ -198,9 +199,7 @@ def write(db: Session, school: School, ticks: Sequence[Tick]) -> None:
     slower, and on PostgreSQL so did an update per task."""
     if not ticks:
         return
-    ticks = sorted(
-        ticks, key=lambda t: t.at
-    )  # ids in the order the ticks were made, as the services give them
+    ticks = sorted(ticks, key=lambda t: t.at)  # ids in the order the ticks were made, as the services give
     first = allocate(db, school.id, "task_events", len(ticks))
     db.execute(
         insert(TaskEvent),
@@ -217,20 +216,32 @@ def write(db: Session, school: School, ticks: Sequence[Tick]) -> None:
     done = [(n, tick) for n, tick in standing.items() if tick is not None]
     if not done:
         return
-    if db.get_bind().dialect.name != "postgresql":  # in-process SQLite: one statement per row is quick
-        db.execute(
-            update(TaskInstance),
-            [{"school_id": school.id, "id": n, "completed_at": tick.at, "completed_by_user_id": tick.by.user_id,
-              "completed_by_name": tick.by.name} for n, tick in done],
-        )  # fmt: skip
+    if db.get_bind().dialect.name == "postgresql":
+        _complete_in_one_update(db, school, done)
         return
-    rows = values(
-        column("id", Integer), column("at", UTCDateTime()), column("by_id", Integer), column("by_name", String),
-        name="ticked",
-    ).data([(n, tick.at, tick.by.user_id, tick.by.name) for n, tick in done])  # fmt: skip
+    # In-process SQLite: a statement per task is quick.
+    db.execute(
+        update(TaskInstance),
+        [{"school_id": school.id, "id": n, "completed_at": tick.at, "completed_by_user_id": tick.by.user_id,
+          "completed_by_name": tick.by.name} for n, tick in done],
+    )  # fmt: skip
+
+
+def _complete_in_one_update(db: Session, school: School, done: list[tuple[int, Tick]]) -> None:
+    """PostgreSQL: the completions as four arrays, unnested side by side, joined to the tasks."""
+    rows = select(
+        _unnest("id", [n for n, _t in done], Integer()),
+        _unnest("at", [t.at for _n, t in done], DateTime(timezone=True)),
+        _unnest("by_id", [t.by.user_id for _n, t in done], Integer()),
+        _unnest("by_name", [t.by.name for _n, t in done], String()),
+    ).subquery("ticked")
     db.execute(
         update(TaskInstance)
         .where(TaskInstance.school_id == school.id, TaskInstance.id == rows.c.id)
         .values(completed_at=rows.c.at, completed_by_user_id=rows.c.by_id, completed_by_name=rows.c.by_name)
         .execution_options(synchronize_session=False)
     )
+
+
+def _unnest(name: str, items: list, kind: TypeEngine) -> ColumnElement:
+    return func.unnest(bindparam(name, items, type_=ARRAY(kind))).label(name)
