@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from app.access import require_role, school_or_404, trust_or_404
 from app.clock import local, now_and_today
 from app.db import get_session
+from app.downloads import csv_download
 from app.registers.reports import academic_year_start
 from app.workflow import compliance as service
 from app.workflow.compliance import Tally
@@ -52,7 +53,7 @@ def school(urn: int):  # type: ignore[no-untyped-def]
 def school_csv(urn: int):  # type: ignore[no-untyped-def]
     found, _role, result = _school_figures(urn)
     name = f"task-compliance-{found.urn}-{result.start}-to-{result.end}.csv"
-    return _csv(csv_text(service.school_rows(result), service.SCHOOL_COLUMNS), name)
+    return csv_download(csv_text(service.school_rows(result), service.SCHOOL_COLUMNS), name)
 
 
 @bp.get("/trusts/<slug>/workflow/compliance.csv")
@@ -67,10 +68,4 @@ def trust_csv(slug: str):  # type: ignore[no-untyped-def]
     db = get_session()
     result = service.trust_compliance(db, service.trust_schools(db, trust), today, now, weeks)
     name = f"task-compliance-{trust.slug}-{result.start}-to-{result.end}.csv"
-    return _csv(csv_text(service.trust_rows(result), service.TRUST_COLUMNS), name)
-
-
-def _csv(text: str, name: str) -> Response:
-    return Response(
-        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return csv_download(csv_text(service.trust_rows(result), service.TRUST_COLUMNS), name)
