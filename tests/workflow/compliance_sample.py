@@ -13,14 +13,16 @@ Alder One (tasks for Monday 23 and Tuesday 24):
   register check Tue   not ticked            missed (due 09:30, before NOW)
   summary Tue (lead)   not ticked            not yet due (16:30), so not counted
   -> 2 on time, 1 late, 1 missed: 2 of 4 = 50.0%; ticking Tuesday's summary early makes it 3 of 5 = 60.0%.
-Alder Two (tasks for Tuesday 24 only; its banding review, due Monday 23, was made then too):
-  register check Tue   ticked 09:20 Tue      on time
+Alder Two (its weekly tasks from Monday 23, its daily tasks switched on from Tuesday 24):
   banding review       ticked 11:00 Tue      late, by 23 hours
+  register check Tue   ticked 09:20 Tue      on time
   -> 1 of 2 = 50.0%.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -112,6 +114,8 @@ def arrange(db: Session, world: World) -> Schools:
     for school in (a1, a2):
         give_calendar(db, school)
     generate(db, a1, MONDAY, TODAY)
+    with _daily_tasks_off(db, a2):
+        generate(db, a2, MONDAY)
     generate(db, a2, TODAY)
     staff = recorder(db, world.users["a1_staff"], "Sam Patel", "Attendance officer")
     lead = recorder(db, world.users["a1_lead"], "Alex Morgan", "Senior attendance champion")
@@ -122,6 +126,25 @@ def arrange(db: Session, world: World) -> Schools:
     tick(db, a2, REGISTER, TODAY, other, at(TODAY, 9, 20))
     tick(db, a2, BANDING, MONDAY, other, at(TODAY, 11, 0))
     return Schools(a1, a2, staff, lead)
+
+
+@contextmanager
+def _daily_tasks_off(db: Session, school: School) -> Iterator[None]:
+    """The school's two daily tasks disabled while its Monday is made (generation makes no task whose due day
+    has gone, so Monday's banding review is made on Monday), then enabled again."""
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        daily = db.scalars(
+            select(PlaybookTask).where(PlaybookTask.key.in_(("register-check", "end-of-day-summary")))
+        )
+        changes = [SchoolTask(school_id=school.id, id=allocate(db, school.id, "school_tasks"), playbook_id=p.id,
+                              enabled=False, updated_by_name="Jo Reed") for p in daily]  # fmt: skip
+        db.add_all(changes)
+        db.commit()
+    yield
+    with context.use(system_context(db, "test", trust_id=school.trust_id)):
+        for change in changes:
+            change.enabled = True
+        db.commit()
 
 
 def tick_the_summary_early(db: Session, schools: Schools) -> None:

@@ -15,7 +15,6 @@ from app.registers.recording import Recorder
 from app.workflow import services
 from app.workflow.generation import generate_schools
 from app.workflow.models import TaskInstance
-from app.workflow.playbook import SEEDS
 from app.workflow.wording import done_phrase, due_phrase
 from tenants import context
 from tenants.access import system_context
@@ -303,8 +302,10 @@ def test_postgresql_refuses_rewriting_or_removing_task_events(
 def test_the_board_holds_the_day_s_tasks_and_those_whose_period_holds_it(
     client: FlaskClient, db: Session, world: World, school: School
 ) -> None:
-    """Made on Tuesday 24 November: 6 daily tasks for that day and 12 for its week (4), fortnight (1),
-    half-term (5) and term (2). Wednesday's board has those 12; Tuesday's daily 6 are open from before it."""
+    """Made on Tuesday 24 November: 6 daily tasks for that day and 10 for its week (3), fortnight (1),
+    half-term (4) and term (2); the week's banding review (Monday) and the half-term's family meetings (9
+    November) were due before the day, so are not made. Wednesday's board has those 10; Tuesday's daily 6
+    are open from before it."""
     give_calendar(db, school)
     with context.use(system_context(db, "test", trust_id=school.trust_id)):
         generate_schools(db, [school], [TUESDAY])
@@ -312,11 +313,12 @@ def test_the_board_holds_the_day_s_tasks_and_those_whose_period_holds_it(
     signed_in(client, world.users["a1_staff"])
     board = f"/schools/{world.a1.urn}/tasks?date="
     tuesday = client.get(f"{board}2026-11-24").get_data(as_text=True)
-    assert f"{len(SEEDS)} tasks:" in tuesday and "Termly attendance report to governors" in tuesday
+    assert "16 tasks:" in tuesday and "Termly attendance report to governors" in tuesday
+    assert "Weekly banding review" not in tuesday
     wednesday = client.get(f"{board}2026-11-25").get_data(as_text=True)
     day, earlier = wednesday.split('id="h-earlier"')
     assert (
-        "12 tasks:" in day and "Weekly data meeting" in day and "Check every register is complete" not in day
+        "10 tasks:" in day and "Weekly data meeting" in day and "Check every register is complete" not in day
     )
     assert "Still not done from earlier days (6)" in earlier and "Check every register is complete" in earlier
     assert client.get(f"{board}24-11-2026").status_code == 400
