@@ -15,18 +15,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
+from app.clock import now_and_today
 from app.db import utcnow
 from app.refusals import Refused
+from app.workflow.generation import refresh
 from app.workflow.models import TASK_ROLES, Cadence, PlaybookTask, SchoolTask
-from app.workflow.tasks import TASK_FIELDS
+from app.workflow.tasks import FURTHEST_DAY, TASK_FIELDS, due_day_fits, members
 from tenants.counters import allocate
-from tenants.models import Membership, Role, School, Trust
+from tenants.models import Role, School, Trust
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
 LINK_LIMIT = 300
-FURTHEST_DAY = 60  # school days counted from the start or end of a half-term or term
 WEEKLY = (Cadence.WEEKLY, Cadence.FORTNIGHTLY)
 ATTEMPTS = 3  # saves tried when another request takes the same number or change row at the same moment
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # ASCII digits only: int() takes "٣" and str.isdigit() "²"
@@ -67,36 +67,6 @@ class Checked:
     role: Role
     owner_user_id: int | None
     resource_url: str | None
-
-
-@dataclass(frozen=True)
-class Member:
-    """Someone at the school a task may be named for."""
-
-    user_id: int
-    name: str
-    title: str
-    role: Role
-
-
-def members(db: Session, school: School) -> list[Member]:
-    """The school's active staff and leads: the people a task may name as its owner."""
-    rows = db.execute(
-        select(User.id, User.name, User.job_title, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.school_id == school.id,
-            Membership.active.is_(True),
-            Membership.role.in_(TASK_ROLES),
-            User.active.is_(True),
-        )
-        .order_by(User.name, User.id)
-    ).all()
-    found: dict[int, Member] = {}
-    for user_id, name, title, role in rows:  # a lead who is staff too is named once, as the lead
-        if user_id not in found or role == Role.SCHOOL_LEAD:
-            found[user_id] = Member(user_id, name, title, role)
-    return list(found.values())
 
 
 def check(
@@ -161,13 +131,13 @@ def _due_day(cadence: Cadence, text: str, problems: dict[str, str]) -> int | Non
         return None
     number = int(text) if _DAY.fullmatch(text) else None
     if cadence in WEEKLY:
-        if number is None or not 0 <= number <= 4:
+        if number is None or not due_day_fits(cadence, number):
             problems["due_day"] = (
                 f"Choose the day of the week a {cadence.value} task is due: Monday to Friday."
             )
         return number
     period = "half-term" if cadence == Cadence.HALF_TERMLY else "term"
-    if number is None or number == 0 or abs(number) > FURTHEST_DAY:
+    if number is None or not due_day_fits(cadence, number):
         problems["due_day"] = (
             f"Give the school day of the {period} the task is due as a whole number from 1 to {FURTHEST_DAY}, "
             f"counted from the start or the end of the {period}."
@@ -188,19 +158,34 @@ def _owner(db: Session, school: School | None, text: str, problems: dict[str, st
     return int(text)
 
 
-def _saved(db: Session, make: Callable[[], T]) -> T:
-    """Make the rows and commit; if another request saved the same number or change row first, roll back and
-    make them again from what is saved now, a few times at most."""
+def _saved(db: Session, make: Callable[[], T], schools: list[School]) -> T:
+    """Make the rows, bring the schools' open tasks into line and commit; if another request saved the same
+    number or change row first, roll back and make them again from what is saved now, a few times at most."""
     for _attempt in range(ATTEMPTS - 1):
         try:
             made = make()
+            _tasks_follow(db, schools)
             db.commit()
             return made
         except IntegrityError:
             db.rollback()
     made = make()  # the last attempt: a refusal now is a real fault, not a race
+    _tasks_follow(db, schools)
     db.commit()
     return made
+
+
+def _tasks_follow(db: Session, schools: list[School]) -> None:
+    """A change reaches the open, untouched tasks from today on at once (a retimed task moves, a disabled
+    one goes, a new one is made for today if its time is still to come); ticked tasks keep their record."""
+    db.flush()
+    now = now_and_today()[0]
+    for school in schools:
+        refresh(db, school, now)
+
+
+def _trust_schools(db: Session, trust_id: int) -> list[School]:
+    return list(db.scalars(select(School).where(School.trust_id == trust_id)))
 
 
 def add_playbook_task(db: Session, trust: Trust, given: TaskInput, by_name: str) -> PlaybookTask:
@@ -214,7 +199,7 @@ def add_playbook_task(db: Session, trust: Trust, given: TaskInput, by_name: str)
         db.add(task)
         return task
 
-    return _saved(db, make)
+    return _saved(db, make, _trust_schools(db, trust.id))
 
 
 def next_playbook_numbers(db: Session, trust: Trust) -> tuple[int, int]:
@@ -229,6 +214,7 @@ def next_playbook_numbers(db: Session, trust: Trust) -> tuple[int, int]:
 
 def edit_playbook_task(db: Session, task: PlaybookTask, given: TaskInput, by_name: str) -> PlaybookTask:
     _fill_playbook(task, check(db, given), by_name)
+    _tasks_follow(db, _trust_schools(db, task.trust_id))
     db.commit()
     return task
 
@@ -240,9 +226,10 @@ def _fill_playbook(task: PlaybookTask, checked: Checked, by_name: str) -> None:
 
 
 def set_playbook_active(db: Session, task: PlaybookTask, active: bool, by_name: str) -> None:
-    """Take a task out of (or back into) the playbook for every school; tasks already made stay."""
+    """Take a task out of (or back into) the playbook for every school; ticked or annotated tasks stay."""
     task.active = active
     task.updated_at, task.updated_by_name = utcnow(), by_name
+    _tasks_follow(db, _trust_schools(db, task.trust_id))
     db.commit()
 
 
@@ -272,7 +259,7 @@ def retime(db: Session, school: School, playbook: PlaybookTask, given: TaskInput
         change.owner_user_id = checked.owner_user_id
         return change
 
-    return _saved(db, make)
+    return _saved(db, make, [school])
 
 
 def set_playbook_enabled(
@@ -283,7 +270,7 @@ def set_playbook_enabled(
     def make() -> None:
         _change(db, school, playbook.id, by_name).enabled = enabled
 
-    _saved(db, make)
+    _saved(db, make, [school])
 
 
 def _change(db: Session, school: School, playbook_id: int, by_name: str) -> SchoolTask:
@@ -304,6 +291,7 @@ def add_own_task(db: Session, school: School, given: TaskInput, by_name: str) ->
     task = SchoolTask(school_id=school.id, id=allocate(db, school.id, "school_tasks"), playbook_id=None)
     _fill_own(task, checked, by_name)
     db.add(task)
+    _tasks_follow(db, [school])
     db.commit()
     return task
 
@@ -312,13 +300,15 @@ def edit_own_task(
     db: Session, school: School, task: SchoolTask, given: TaskInput, by_name: str
 ) -> SchoolTask:
     _fill_own(task, check(db, given, school=school), by_name)
+    _tasks_follow(db, [school])
     db.commit()
     return task
 
 
-def set_own_enabled(db: Session, task: SchoolTask, enabled: bool, by_name: str) -> None:
+def set_own_enabled(db: Session, school: School, task: SchoolTask, enabled: bool, by_name: str) -> None:
     task.enabled = enabled
     task.updated_at, task.updated_by_name = utcnow(), by_name
+    _tasks_follow(db, [school])
     db.commit()
 
 

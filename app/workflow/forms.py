@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from app.workflow.editing import FURTHEST_DAY, WEEKLY, Member, TaskInput
+from app.workflow.editing import WEEKLY, TaskInput
 from app.workflow.models import (
     CADENCE_LABELS,
     ROLE_LABELS,
@@ -17,7 +17,7 @@ from app.workflow.models import (
     PlaybookTask,
     SchoolTask,
 )
-from app.workflow.tasks import Task
+from app.workflow.tasks import FURTHEST_DAY, Member, Task
 
 FROM_START, FROM_END = "start", "end"
 

@@ -26,7 +26,7 @@ from app.workflow.models import (
     PlaybookTask,
     TaskInstance,
 )
-from app.workflow.tasks import due_words, school_tasks
+from app.workflow.tasks import Member, due_words, members, school_tasks
 from app.workflow.wording import done_phrase, due_phrase, event_phrase, status
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS, STAFF_MANAGERS
 from tenants.models import Role, School, Trust
@@ -234,10 +234,10 @@ def retime(urn: int, playbook_id: int):  # type: ignore[no-untyped-def]
 
     def save(typed: editing.TaskInput) -> tuple[str, str]:
         editing.retime(db, school, trusts, typed, _by())
-        return (f"'{task.title}' changed for {school.name}: it applies to the tasks made from the next school day on.",
+        return (f"'{task.title}' changed for {school.name}: its open tasks from today on follow it.",
                 url_for("workflow.school_playbook", urn=urn, _anchor=f"task-{task.key}"))  # fmt: skip
 
-    return _edit(forms.RetimeForm, forms.timing_of(task), save, task.cadence.value, editing.members(db, school),
+    return _edit(forms.RetimeForm, forms.timing_of(task), save, task.cadence.value, members(db, school),
                  school=school, task=task, trusts=trusts, trusts_when=_when(trusts))  # fmt: skip
 
 
@@ -268,13 +268,11 @@ def own_task(urn: int, school_task_id: int | None):  # type: ignore[no-untyped-d
     def save(typed: editing.TaskInput) -> tuple[str, str]:
         saved = (editing.add_own_task(db, school, typed, _by()) if held is None
                  else editing.edit_own_task(db, school, held, typed, _by()))  # fmt: skip
-        return (f"'{saved.title}' saved: it is made for {school.name} from the next school day on.",
+        return (f"'{saved.title}' saved: it is made for {school.name} from today, where its time is still to come.",
                 url_for("workflow.school_playbook", urn=urn, _anchor=f"task-s{saved.id}"))  # fmt: skip
 
     defaults = forms.fields_of(held) if held else {"role": Role.STAFF.value}
-    return _edit(
-        forms.SchoolTaskForm, defaults, save, None, editing.members(db, school), school=school, held=held
-    )
+    return _edit(forms.SchoolTaskForm, defaults, save, None, members(db, school), school=school, held=held)
 
 
 @bp.post("/schools/<int:urn>/workflow/own/<int:school_task_id>/enabled")
@@ -286,7 +284,7 @@ def switch_own(urn: int, school_task_id: int):  # type: ignore[no-untyped-def]
     if held is None:
         abort(404)
     on = _switch()
-    editing.set_own_enabled(db, held, on, _by())
+    editing.set_own_enabled(db, school, held, on, _by())
     return _switched(school, held.title or "", on, f"s{held.id}")
 
 
@@ -298,8 +296,8 @@ def _switch() -> bool:
 
 
 def _switched(school: School, title: str, on: bool, key: str):  # type: ignore[no-untyped-def]
-    state = "enabled: it is made again" if on else "disabled: no more are made"
-    flash(f"'{title}' {state} for {school.name} from the next school day on.", "success")
+    state = "enabled: it is made again from today" if on else "disabled: its open tasks are withdrawn"
+    flash(f"'{title}' {state} for {school.name}.", "success")
     return redirect(url_for("workflow.school_playbook", urn=school.urn, _anchor=f"task-{key}"))
 
 
@@ -343,8 +341,8 @@ def trust_task(slug: str, playbook_id: int | None):  # type: ignore[no-untyped-d
     def save(typed: editing.TaskInput) -> tuple[str, str]:
         saved = (editing.add_playbook_task(db, trust, typed, _by()) if held is None
                  else editing.edit_playbook_task(db, held, typed, _by()))  # fmt: skip
-        return (f"'{saved.title}' saved in the playbook: every school makes it from the next school day on, "
-                "unless it has changed or disabled it.",
+        return (f"'{saved.title}' saved in the playbook: every school's open tasks follow it from today, "
+                "unless the school has changed or disabled it.",
                 url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{saved.id}"))  # fmt: skip
 
     defaults = forms.fields_of(held) if held else {"role": Role.STAFF.value}
@@ -362,7 +360,7 @@ def switch_trust_task(slug: str, playbook_id: int):  # type: ignore[no-untyped-d
     on = _switch()
     editing.set_playbook_active(db, held, on, _by())
     state = "back in the playbook" if on else "taken out of the playbook"
-    flash(f"'{held.title}' {state}: from the next school day on, for every school of the trust.", "success")
+    flash(f"'{held.title}' {state}: for every school of the trust, from today.", "success")
     return redirect(url_for("workflow.trust_playbook", slug=slug, _anchor=f"task-p{held.id}"))
 
 
@@ -371,7 +369,7 @@ def _edit(
     defaults: dict[str, str],
     save: Callable[[editing.TaskInput], tuple[str, str]],
     cadence: str | None,
-    people: list[editing.Member] | None,
+    people: list[Member] | None,
     **page: object,
 ):  # type: ignore[no-untyped-def]
     """A task form: filled from the task to begin with; once sent, saved, or shown with each problem by its field.

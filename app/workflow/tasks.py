@@ -74,6 +74,9 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+FURTHEST_DAY = 60  # school days counted from the start or end of a half-term or term
+
+
 def due_day_fits(cadence: Cadence, due_day: int | None) -> bool:
     """Whether a due day means something for the cadence: a weekday 0-4 for weekly and fortnightly tasks,
     school day n (or -n from the end) for half-termly and termly ones, nothing for daily ones."""
@@ -81,7 +84,7 @@ def due_day_fits(cadence: Cadence, due_day: int | None) -> bool:
         return due_day is None
     if cadence in (Cadence.WEEKLY, Cadence.FORTNIGHTLY):
         return due_day is not None and 0 <= due_day <= 4
-    return due_day is not None and due_day != 0 and -60 <= due_day <= 60
+    return due_day is not None and due_day != 0 and abs(due_day) <= FURTHEST_DAY
 
 
 def school_tasks(db: Session, school: School) -> list[Task]:
@@ -99,22 +102,39 @@ def school_tasks(db: Session, school: School) -> list[Task]:
     ).all()
     changes = {s.playbook_id: s for s in own if s.playbook_id is not None}
     tasks = [_merge(p, changes.get(p.id)) for p in playbook] + [_own(s) for s in own if s.playbook_id is None]
-    owners = {t.owner_user_id for t in tasks if t.owner_user_id is not None}
-    present = _still_at(db, school, owners) if owners else set()
+    present = {m.user_id for m in members(db, school)} if any(t.owner_user_id for t in tasks) else set()
     return [t if t.owner_user_id in present or t.owner_user_id is None else replace(t, owner_user_id=None)
             for t in tasks]  # fmt: skip
 
 
-def _still_at(db: Session, school: School, user_ids: set[int]) -> set[int]:
-    """The people among user_ids with an active account and an active staff or lead role at the school."""
-    return set(
-        db.scalars(
-            select(Membership.user_id)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.school_id == school.id, Membership.active, User.active,
-                   Membership.role.in_(TASK_ROLES), Membership.user_id.in_(user_ids))
+@dataclass(frozen=True)
+class Member:
+    """Someone at the school a task may be named for."""
+
+    user_id: int
+    name: str
+    title: str
+    role: Role
+
+
+def members(db: Session, school: School) -> list[Member]:
+    """The school's active staff and leads: the people a task may name as its owner."""
+    rows = db.execute(
+        select(User.id, User.name, User.job_title, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.school_id == school.id,
+            Membership.active.is_(True),
+            Membership.role.in_(TASK_ROLES),
+            User.active.is_(True),
         )
-    )  # fmt: skip
+        .order_by(User.name, User.id)
+    ).all()
+    found: dict[int, Member] = {}
+    for user_id, name, title, role in rows:  # a lead who is staff too is named once, as the lead
+        if user_id not in found or role == Role.SCHOOL_LEAD:
+            found[user_id] = Member(user_id, name, title, role)
+    return list(found.values())
 
 
 def _merge(p: PlaybookTask, change: SchoolTask | None) -> Task:

@@ -81,7 +81,7 @@ def test_retiming_a_playbook_task_for_one_school_changes_only_its_next_tasks(
     assert response.status_code == 302, response.get_data(as_text=True)
     listing = client.get(_school_page(world)).get_data(as_text=True)
     assert "Every school day by 08:45" in listing and "<strong>retimed</strong>" in listing
-    assert "changes apply to the tasks made from the next school day" in listing
+    assert "Changes reach the open tasks from today on at once" in listing
     a1, a2 = _schools(db, world)
     made = _made_on_tuesday(db, a1, a2)
     title = SEEDS[REGISTER_CHECK - 1].title

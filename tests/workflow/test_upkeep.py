@@ -18,7 +18,7 @@ from app.auth.services import find_user_by_email
 from app.calendars.services import add_entry, remove_entry
 from app.calendars.spans import Kind, Span
 from app.registers.recording import Recorder
-from app.workflow import generation, services
+from app.workflow import editing, generation, services
 from app.workflow.generation import generate_schools, refresh
 from app.workflow.models import Cadence, PlaybookTask, SchoolTask, TaskEvent, TaskInstance
 from app.workflow.tasks import school_tasks
@@ -171,3 +171,17 @@ def test_overlapping_runs_make_each_task_once(
     monkeypatch.setattr(generation, "_existing", lambda *_args: set())
     _made(db, school, TUESDAY)
     assert db.scalar(select(func.count()).select_from(TaskInstance)) == before
+
+
+def test_disabling_a_task_withdraws_its_open_task_today_and_enabling_brings_it_back(
+    db: Session, scoped: Session, school: School
+) -> None:
+    give_calendar(db, school)
+    _made(db, school, TUESDAY)
+    register_check = db.scalars(select(PlaybookTask).where(PlaybookTask.key == "register-check")).one()
+    with patch.object(clock, "utcnow", lambda: SEVEN):
+        editing.set_playbook_enabled(db, school, register_check, False, "Lead")
+        assert "Check every register is complete" not in _on(db, school, TUESDAY)
+        editing.set_playbook_enabled(db, school, register_check, True, "Lead")
+    assert _on(db, school, TUESDAY)["Check every register is complete"].due_at == datetime(
+        2026, 11, 24, 9, 30, tzinfo=UTC)  # fmt: skip
