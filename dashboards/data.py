@@ -25,6 +25,7 @@ from app.registers.pupil_patterns import Patterns, pupil_patterns
 from app.registers.school_view import MIN_POSSIBLE_FOR_BANDING, PupilRegister, band_index, pupil_register
 from app.schools.settings import lesson_minutes, lessons_per_day
 from dashboards.guard import PREFIX
+from dashboards.shell import one_place
 from tenants.access import PUPIL_READERS
 from tenants.models import School
 
@@ -106,8 +107,8 @@ def week_rows(school: School, flags: WeekFlags) -> list[dict]:
         rows.append(
             {"pupil_id": pid, "pupil_url": f"{PREFIX}schools/{school.urn}/pupils/{pid}", "name": f"{forename} {surname}",
              "year": year, "form": form or "", "flag": FLAGS[flag], "flag_label": _FLAG_TEXT[flag],
-             "ytd": _round(now), "week": _round(rate(week_a, week_p)),
-             "change": _round(change_pp(now, before)), "trend_key": TRENDS[trend],
+             "ytd": one_place(now), "week": one_place(rate(week_a, week_p)),
+             "change": one_place(change_pp(now, before)), "trend_key": TRENDS[trend],
              "trend": TREND_ARROWS[TRENDS[trend]], "days_missed": (ytd_p - ytd_a) / 2,
              "band": band_index(ytd_p - ytd_a, ytd_p) if ytd_p >= MIN_POSSIBLE_FOR_BANDING else None,
              "next_step": STEP_LIST[step], "next_step_text": STEPS[STEP_LIST[step]],
@@ -126,10 +127,6 @@ def _case_columns(case: CaseSummary | None) -> dict[str, str]:
 
 
 _FLAG_TEXT = [f"{FLAG_ICONS[f]} {FLAG_LABELS[f]}" for f in FLAGS]
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 def whole_number(value: object) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
@@ -41,19 +40,3 @@ def xlsx(rows: list[dict], columns: list[tuple[str, str]], title: str) -> bytes:
     sheet.autofilter(1, 0, max(len(rows) + 1, 1), len(columns) - 1)
     book.close()
     return out.getvalue()
-
-
-def csv_text(rows: list[dict], columns: list[tuple[str, str]]) -> str:
-    """CSV for spreadsheets: a cell a spreadsheet would run as a formula starts with an apostrophe."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([heading for _field, heading in columns])
-    for row in rows:
-        writer.writerow([_inert(row.get(field)) for field, _heading in columns])
-    return out.getvalue()
-
-
-def _inert(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.access import pupil_or_404, require_role, school_or_404
+from app.access import current_recorder, pupil_or_404, require_role, school_or_404
 from app.attendance.forms import AmendForm, RegisterForm
 from app.db import get_session
 from app.registers import school_view, taking
 from app.registers.codes import CODES
-from app.registers.recording import Recorder
 from app.registers.reports import Period, pupil_counts, pupils_in_period
 from app.schools.settings import lessons_per_day
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
@@ -21,11 +20,6 @@ from tenants.models import Role
 
 bp = Blueprint("attendance", __name__, url_prefix="/schools/<int:urn>")
 VIEWERS = PUPIL_READERS | {Role.GOVERNOR}
-
-
-def _recorder() -> Recorder:
-    user = current_user.user
-    return Recorder(user.id, user.name, user.job_title)
 
 
 @bp.get("/attendance")
@@ -89,7 +83,7 @@ def register(urn: int):  # type: ignore[no-untyped-def]
             rows = taking.register_rows(db, found, group, day, session)
             added, amended = taking.save_marks(
                 db, found, rows, day, session, entries, label=f"Register {group} {day} {session}",
-                recorder=_recorder(), reason=form.reason.data or "", today=date.today(),
+                recorder=current_recorder(), reason=form.reason.data or "", today=date.today(),
             )  # fmt: skip
         except taking.RegisterRejected as exc:
             problems = exc.problems
@@ -130,7 +124,7 @@ def amend(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
         added, amended = taking.save_marks(
             db, found, rows, form.day.data, form.session.data,
             {pupil.id: (form.code.data or "", str(form.minutes_late.data or ""))},
-            label=f"Pupil page {pupil.upn}", recorder=_recorder(), reason=form.reason.data or "", today=date.today(),
+            label=f"Pupil page {pupil.upn}", recorder=current_recorder(), reason=form.reason.data or "", today=date.today(),
         )  # fmt: skip
     except taking.RegisterRejected as exc:
         flash("Mark not changed: " + " ".join(exc.problems.values()), "error")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.access import require_role, school_or_404, trust_or_404
+from app.access import current_recorder, require_role, school_or_404, trust_or_404
 from app.calendars import overview, services
 from app.calendars.csvfile import COLUMNS, calendar_csv
 from app.calendars.forms import CsrfForm, EntryForm, ImportForm, PushForm
@@ -18,19 +18,13 @@ from app.clock import YEARS, local, uk_today
 from app.db import get_session
 from app.downloads import csv_download
 from app.registers.importer import ImportRejected
-from app.registers.recording import Recorder
-from tenants.access import STAFF_MANAGERS
+from tenants.access import EVERYONE_AT_SCHOOL, STAFF_MANAGERS
 from tenants.models import Role, School
 
 bp = Blueprint("calendars", __name__)
-READERS = frozenset(Role)  # every role at the school, governors too: a calendar holds no pupil data
 
 
-def _recorder() -> Recorder:
-    return Recorder(current_user.user.id, current_user.user.name, current_user.user.job_title)
-
-
-def _school(urn: int, roles: frozenset[Role] = READERS) -> tuple[School, Role]:
+def _school(urn: int, roles: frozenset[Role] = EVERYONE_AT_SCHOOL) -> tuple[School, Role]:
     found = school_or_404(urn)
     return found, require_role(found, roles)
 
@@ -66,7 +60,7 @@ def add(urn: int):  # type: ignore[no-untyped-def]
                     form.end.data or form.start.data)  # fmt: skip
         year = academic_year(span.start)
         try:
-            services.add_entry(get_session(), found, span, _recorder())
+            services.add_entry(get_session(), found, span, current_recorder())
         except services.CalendarRefused as refused:
             get_session().rollback()
             form.problems = list(refused.problems.values())  # type: ignore[attr-defined]
@@ -106,7 +100,7 @@ def upload(urn: int):  # type: ignore[no-untyped-def]
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            done = services.import_calendar(get_session(), found, form.file.data.read(), _recorder())
+            done = services.import_calendar(get_session(), found, form.file.data.read(), current_recorder())
         except ImportRejected as rejected:
             problems = [str(p) for p in rejected.problems]
         except services.CalendarRefused as refused:
@@ -191,7 +185,7 @@ def trust(slug: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         chosen = [s for s in schools if s.id in form.schools.data]
         try:
-            done = services.push_calendar(db, chosen, form.file.data.read(), _recorder())
+            done = services.push_calendar(db, chosen, form.file.data.read(), current_recorder())
         except ImportRejected as rejected:
             problems = [str(p) for p in rejected.problems]
         except services.CalendarRefused as refused:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app.access import pupil_or_404, require_role, school_or_404
+from app.access import current_recorder, pupil_or_404, require_role, school_or_404
 from app.calls import services
 from app.calls.forms import CODE_LABELS, CallForm
 from app.calls.models import CALL_OUTCOMES, CALL_SESSIONS
 from app.clock import chosen_day, uk_today
 from app.db import get_session
 from app.flags.rules import FLAG_ICONS
-from app.registers.recording import Recorder
 from app.schools.settings import lessons_per_day
 from tenants.access import PUPIL_READERS, REGISTER_EDITORS
 from tenants.models import Role, School
@@ -64,12 +63,11 @@ def record(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     form = CallForm()
     db = get_session()
     if form.validate_on_submit():
-        user = current_user.user
         try:
             call = services.record_call(
                 db, school, pupil, day=form.day.data, outcome=form.outcome.data or "", notes=form.notes.data or "",
                 code=form.code.data or "", sessions=form.sessions.data or "",
-                recorder=Recorder(user.id, user.name, user.job_title), today=date.today(),
+                recorder=current_recorder(), today=date.today(),
             )  # fmt: skip
         except services.CallRefused as exc:
             problems = exc.problems

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from app.access import pupil_or_404, require_role, school_or_404
+from app.access import current_recorder, pupil_or_404, require_role, school_or_404
 from app.db import get_session
 from app.flags import report as flag_report
 from app.flags.rules import FLAG_ICONS, STEPS
@@ -22,7 +22,6 @@ from app.interventions.timeline import pupil_cases
 from app.registers import school_view
 from app.registers.measures import describe_absence
 from app.registers.models import Pupil
-from app.registers.recording import Recorder
 from app.schools.settings import lessons_per_day
 from tenants.access import PUPIL_READERS
 from tenants.models import School
@@ -34,11 +33,6 @@ def _pupil(urn: int, pupil_id: int) -> tuple[School, Pupil]:
     school = school_or_404(urn)
     require_role(school, PUPIL_READERS)
     return school, pupil_or_404(school, pupil_id)
-
-
-def _recorder() -> Recorder:
-    user = current_user.user
-    return Recorder(user.id, user.name, user.job_title)
 
 
 @bp.get("/cases")
@@ -72,7 +66,7 @@ def act(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     form = _with_owners(forms.StepForm(), school)
     return _save(school, found, "step_form", form, lambda db, owner: next_steps.act_on_step(
         db, school, found, step=form.step.data, kind=form.kind.data, owner_id=form.owner.data, owner_name=owner,
-        due_on=form.due_on.data, recorder=_recorder(), today=date.today(),
+        due_on=form.due_on.data, recorder=current_recorder(), today=date.today(),
     ), "Next step added as an action.")  # fmt: skip
 
 
@@ -83,7 +77,7 @@ def open_case(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     form = _with_owners(forms.OpenCaseForm(), school)
     return _save(school, found, "open_form", form, lambda db, owner: services.open_case(
         db, school, found, stage=form.stage.data, owner_id=form.owner.data, owner_name=owner,
-        reason=form.reason.data, opened_on=form.opened_on.data, recorder=_recorder(), today=date.today(),
+        reason=form.reason.data, opened_on=form.opened_on.data, recorder=current_recorder(), today=date.today(),
     ), "Case opened.")  # fmt: skip
 
 
@@ -95,7 +89,7 @@ def action(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     return _save(school, found, "action_form", form, lambda db, owner: services.record_action(
         db, school, _open_case(db, school, found), kind=form.kind.data, owner_name=owner, due_on=form.due_on.data,
         done_on=form.done_on.data, notes=form.notes.data or "", outcome=form.outcome.data or "",
-        follow_up_on=form.follow_up_on.data, restricted=_restricted(form, school), recorder=_recorder(),
+        follow_up_on=form.follow_up_on.data, restricted=_restricted(form, school), recorder=current_recorder(),
         today=date.today(),
     ), "Action recorded.")  # fmt: skip
 
@@ -109,7 +103,7 @@ def plan(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     return _save(school, found, "plan_form", form, lambda db, _owner: services.record_plan(
         db, school, _open_case(db, school, found), met_on=form.met_on.data, working_well=form.working_well.data or "",
         worries=form.worries.data or "", needs_to_happen=form.needs_to_happen.data or "", smart_actions=_smart_rows(),
-        review_on=form.review_on.data, recorder=_recorder(), today=date.today(),
+        review_on=form.review_on.data, recorder=current_recorder(), today=date.today(),
     ), "Support plan recorded; its review is on the timeline.")  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from app.access import pupil_or_404, require_role, school_or_404, trust_or_404
+from app.access import current_recorder, pupil_or_404, require_role, school_or_404, trust_or_404
 from app.db import get_session
 from app.letters import services, texts
 from app.letters.figures import year_group_name
@@ -26,17 +26,12 @@ from app.letters.merge import TemplateRefused, fields_for
 from app.letters.models import SchoolLetterTemplate, TrustLetterTemplate
 from app.letters.wording import BUILT_IN, GENERATE, TEMPLATES, Text
 from app.registers.models import YEAR_GROUPS, Pupil, on_roll_on
-from app.registers.recording import Recorder
 from app.storage import get_storage
 from tenants.access import PUPIL_READERS
 from tenants.models import Role, School, Trust
 
 bp = Blueprint("letters", __name__)
 TEMPLATE_EDITORS = frozenset({Role.SCHOOL_LEAD, Role.TRUST_LEADER})
-
-
-def _recorder() -> Recorder:
-    return Recorder(current_user.user.id, current_user.user.name, current_user.user.job_title)
 
 
 def _request(form: GenerateForm) -> services.LetterRequest:
@@ -75,7 +70,7 @@ def school(urn: int):  # type: ignore[no-untyped-def]
             return _school_page(found, role, form, selection)
         description = services.describe(wanted, len(selection.pupils), **filters)
         batch = services.generate(
-            db, found, get_storage(), selection.pupils, wanted, _recorder(), description,
+            db, found, get_storage(), selection.pupils, wanted, current_recorder(), description,
             register=selection.register, today=today,
         )  # fmt: skip
     except services.LettersRefused as refused:
@@ -137,7 +132,7 @@ def pupil(urn: int, pupil_id: int):  # type: ignore[no-untyped-def]
     try:
         wanted = _request(form)
         batch = services.generate(
-            get_session(), found, get_storage(), [child], wanted, _recorder(), child.display_name,
+            get_session(), found, get_storage(), [child], wanted, current_recorder(), child.display_name,
             today=date.today(),
         )  # fmt: skip
     except services.LettersRefused as refused:
@@ -218,8 +213,8 @@ class _Owner:
 
     def save(self, db: Session, kind: str, text: Text | None) -> int | None:
         if self.school:
-            return texts.save_school(db, self.school, kind, text, _recorder())
-        return texts.save_trust(db, self.trust.id, kind, text, _recorder())
+            return texts.save_school(db, self.school, kind, text, current_recorder())
+        return texts.save_trust(db, self.trust.id, kind, text, current_recorder())
 
 
 def _owner(kind: str, urn: int | None, slug: str | None) -> _Owner:

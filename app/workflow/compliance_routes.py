@@ -8,12 +8,11 @@ from flask_login import login_required
 from app.access import require_role, school_or_404, trust_or_404
 from app.clock import local, now_and_today
 from app.db import get_session
-from app.downloads import csv_download
+from app.downloads import csv_download, csv_text
 from app.registers.reports import academic_year_start
 from app.workflow import compliance as service
 from app.workflow.compliance import Tally
 from app.workflow.models import CADENCE_LABELS, ROLE_LABELS, Cadence
-from dashboards.export import csv_text
 from tenants.access import EVERYONE_AT_SCHOOL
 from tenants.models import Role, School
 

@@ -9,6 +9,7 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from app.downloads import csv_text
 from app.flags.rules import FLAGS, STEPS
 from app.registers.models import YEAR_GROUPS
 from dashboards import data, export, shell, week_parts
@@ -140,7 +141,7 @@ def download(_csv: int, _xlsx: int, week: str, *values: object) -> dict:
     if ctx.triggered_id == "flags-export-xlsx":
         title = f"{school.name}: weekly flags, week beginning {data.week_of(week):%-d %B %Y}"
         return dcc.send_bytes(export.xlsx(picked, EXPORT_COLUMNS, title), f"{name}.xlsx")
-    return dcc.send_string(export.csv_text(picked, EXPORT_COLUMNS), f"{name}.csv", type="text/csv")
+    return dcc.send_string(csv_text(picked, EXPORT_COLUMNS), f"{name}.csv", type="text/csv")
 
 
 def register(app: dash.Dash) -> None:
