@@ -164,7 +164,7 @@ def missing_marks(
 class CalendarChecks:
     """Registers against the school calendar: the missing-marks list only sees days a register was taken."""
 
-    not_taken: list[date]  # school days up to today with no register at all
+    not_taken: list[date]  # school days before today with no register at all (today's may yet be taken)
     marked_closed: list[tuple[date, str]]  # closed days, and why, with possible sessions (# marks are right)
 
 
@@ -177,7 +177,11 @@ def calendar_checks(
     taken = {day for day, _session, _counts in sessions}
     counted = {day for day, _session, counts in sessions if counts.possible > 0}
     return CalendarChecks(
-        [day for day in calendar.school_days(period.start, period.end) if day not in taken],
+        [
+            day
+            for day in calendar.school_days(period.start, period.end - timedelta(days=1))
+            if day not in taken
+        ],
         [(day, calendar.why_closed(day) or "") for day in sorted(counted) if not calendar.is_school_day(day)],
     )
 
