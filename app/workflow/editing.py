@@ -1,6 +1,7 @@
 """Changing what tasks a school runs: the trust's playbook, a school's retiming, reassigning or disabling of
 a playbook task, and a school's own tasks. Input arrives as typed; every problem is named by its field and
-nothing is saved. Changes reach the tasks made from then on; tasks already made keep how they were made.
+nothing is saved. A change reaches the open, untouched tasks from today at once (generation.refresh); ticked
+or annotated tasks keep how they were made.
 """
 
 from __future__ import annotations
@@ -265,7 +266,7 @@ def retime(db: Session, school: School, playbook: PlaybookTask, given: TaskInput
 def set_playbook_enabled(
     db: Session, school: School, playbook: PlaybookTask, enabled: bool, by_name: str
 ) -> None:
-    """Opt the school out of a trust task (or back in); no more are made for it until it is enabled."""
+    """Opt the school out of a trust task (or back in): its open, untouched tasks go until it is enabled."""
 
     def make() -> None:
         _change(db, school, playbook.id, by_name).enabled = enabled
