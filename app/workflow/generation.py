@@ -85,13 +85,17 @@ def _wanted(calendar: SchoolCalendar, tasks: Sequence[Task], day: date) -> list[
     marked as missing work they were never given."""
     wanted = []
     for task in tasks:
-        if not task.enabled:
-            continue
-        period = period_of(calendar, task.cadence, day)
-        due = period and due_on(calendar, task.cadence, period, task.due_day)
-        if period is not None and due is not None and due >= day:
-            wanted.append((task, period, due))
+        placed = _placed(calendar, task, day) if task.enabled else None
+        if placed is not None and placed[1] >= day:
+            wanted.append((task, *placed))
     return wanted
+
+
+def _placed(calendar: SchoolCalendar, task: Task, day: date) -> tuple[Period, date] | None:
+    """The task's period holding the day and the school day it is due in it; None if there is none."""
+    period = period_of(calendar, task.cadence, day)
+    due = period and due_on(calendar, task.cadence, period, task.due_day)
+    return None if period is None or due is None else (period, due)
 
 
 def _insert_new(db: Session) -> Insert:
@@ -169,11 +173,10 @@ def _as_generated(
     """Whether generation, run now, would make this very instance."""
     if task is None or not task.enabled or not calendar.is_school_day(instance.due_on):
         return False
-    period = period_of(calendar, task.cadence, instance.due_on)
-    due = period and due_on(calendar, task.cadence, period, task.due_day)
+    placed = _placed(calendar, task, instance.due_on)
     return (
-        period is not None
-        and (period.key, due) == (instance.period, instance.due_on)
+        placed is not None
+        and (placed[0].key, placed[1]) == (instance.period, instance.due_on)
         and due_at(instance.due_on, task.due_time) == instance.due_at
         and (task.title, task.role, task.owner_user_id, task.link(school))
         == (instance.title, instance.role, instance.owner_user_id, instance.resource_url)
