@@ -23,6 +23,7 @@ from app.admin import services as admin_services
 from app.auth.services import find_user_by_email
 from app.calendars import services as calendar_services
 from app.calendars.spans import NO_CALENDAR, year_label
+from app.clock import local
 from app.config import load_config
 from app.db import get_db, utcnow
 from app.demo import DEMO_PASSWORD, demo_exists, load_demo
@@ -33,7 +34,6 @@ from app.registers import mark_import, reports
 from app.registers.measures import quantity
 from app.registers.recording import Recorder, week_start
 from app.workflow.generation import generate_schools
-from app.workflow.periods import local
 from jobs.definitions import JOBS, run_job
 from jobs.scheduler import serve as serve_scheduler
 from tenants import context

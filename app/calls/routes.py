@@ -35,8 +35,9 @@ def _page(school: School, role: Role, template: str, **values: object) -> str:
 def morning(urn: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
-    day, problem = chosen_day(request.args.get("date"), uk_today())
-    calls = services.call_list(get_session(), school, day, date.today())
+    today = uk_today()
+    day, problem = chosen_day(request.args.get("date"), today)
+    calls = services.call_list(get_session(), school, day, today)
     return _page(school, role, "calls/morning.html", day=day, calls=calls, date_problem=problem), (
         400 if problem else 200
     )
@@ -47,8 +48,9 @@ def morning(urn: int):  # type: ignore[no-untyped-def]
 def golden_hour(urn: int):  # type: ignore[no-untyped-def]
     school = school_or_404(urn)
     role = require_role(school, PUPIL_READERS)
-    day, problem = chosen_day(request.args.get("date"), uk_today())
-    found = services.golden_hour(get_session(), school, day, date.today())
+    today = uk_today()
+    day, problem = chosen_day(request.args.get("date"), today)
+    found = services.golden_hour(get_session(), school, day, today)
     return _page(school, role, "calls/golden_hour.html", day=day, golden=found, date_problem=problem), (
         400 if problem else 200
     )

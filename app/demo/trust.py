@@ -18,6 +18,7 @@ from app.admin import services as admin
 from app.calendars.csvfile import calendar_csv
 from app.calendars.services import add_entry, calendars_for, push_calendar
 from app.calendars.spans import SchoolCalendar, Span, academic_year, year_label
+from app.clock import local
 from app.db import utcnow
 from app.demo import calendar
 from app.demo.model import profile
@@ -27,7 +28,6 @@ from app.registers.importer import import_pupils
 from app.registers.mark_import import import_marks
 from app.registers.models import ETHNICITIES, Pupil, PupilContact
 from app.registers.recording import Recorder
-from app.workflow.periods import local
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School, Trust

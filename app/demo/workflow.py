@@ -17,10 +17,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
+from app.clock import local
 from app.registers.recording import Recorder
 from app.workflow.generation import generate_schools
 from app.workflow.models import Cadence, PlaybookTask, TaskEvent, TaskInstance
-from app.workflow.periods import due_at, local
+from app.workflow.periods import due_at
 from tenants.counters import allocate
 from tenants.models import Role, School
 

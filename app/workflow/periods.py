@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from app.calendars.spans import SchoolCalendar
-from app.clock import local, uk_moment
+from app.clock import uk_moment
 from app.registers.recording import week_start
 from app.workflow.models import Cadence
 
@@ -71,6 +71,3 @@ def due_on(calendar: SchoolCalendar, cadence: Cadence, period: Period, due_day: 
 def due_at(day: date, at: time) -> datetime:
     """The moment a task is due, in UTC, from the school's local (UK) date and time."""
     return uk_moment(day, at)
-
-
-__all__ = ["Period", "due_at", "due_on", "local", "period_of"]
