@@ -41,6 +41,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.attendance.routes import bp as attendance_bp
     from app.auth.routes import bp as auth_bp
+    from app.benchmarks.routes import bp as benchmarks_bp
     from app.calendars.routes import bp as calendars_bp
     from app.calls.routes import bp as calls_bp
     from app.flags.routes import bp as flags_bp
@@ -48,9 +49,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.interventions.routes import bp as casework_bp
     from app.letters.routes import bp as letters_bp
     from app.registers.routes import bp as registers_bp
+    from app.returns.routes import bp as returns_bp
+    from app.reviews.routes import bp as reviews_bp
     from app.schools.routes import bp as schools_bp
     from app.workflow.compliance_routes import bp as compliance_bp
     from app.workflow.routes import bp as workflow_bp
+    from jobs.routes import bp as jobs_bp
 
     for bp in (
         auth_bp,
@@ -66,6 +70,10 @@ def _register_blueprints(app: Flask) -> None:
         calendars_bp,
         workflow_bp,
         compliance_bp,
+        returns_bp,
+        reviews_bp,
+        benchmarks_bp,
+        jobs_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -1,0 +1,7 @@
+"""Pages for returns."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("returns", __name__)

@@ -1,0 +1,7 @@
+"""Pages for the scheduled jobs."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)
