@@ -33,6 +33,7 @@ from app.registers import importer as pupil_import
 from app.registers import mark_import, reports
 from app.registers.measures import quantity
 from app.registers.recording import Recorder, week_start
+from app.storage import get_storage
 from app.workflow.generation import generate_schools
 from jobs.definitions import JOBS, run_job
 from jobs.scheduler import serve as serve_scheduler
@@ -568,8 +569,10 @@ def jobs_run(job: str) -> None:
     if job not in JOBS:
         _fail(f"unknown job '{job}'; jobs are: {', '.join(JOBS)}")
     with _app():
-        record = run_job(get_db(), job)
-    click.echo(f"{job} for {record.period}: {record.detail or record.status}")
+        record = run_job(get_db(), job, store=get_storage())
+    click.echo(f"{job} for {record.period}: {record.status}: {record.detail or ''}")
+    if record.error:
+        _fail(record.error)
 
 
 @main.command()
@@ -578,7 +581,7 @@ def scheduler() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
     with _app():
-        serve_scheduler(get_db())
+        serve_scheduler(get_db(), get_storage())
 
 
 @main.command()

@@ -5,29 +5,44 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+from dataclasses import dataclass
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db import Database
+from app.storage import Storage
+from jobs.catchup import catch_up
 from jobs.definitions import JOBS, run_job
 
 log = logging.getLogger("turnout.scheduler")
-_database: Database | None = None
+CATCH_UP = "catch-up"
+
+
+@dataclass
+class _Process:
+    database: Database | None = None
+    store: Storage | None = None
+
+
+_process = _Process()
 
 
 def run_scheduled(name: str) -> None:
     """Entry point stored in the job store by reference, so nothing unpicklable is persisted."""
-    assert _database is not None, "the scheduler process sets the database before starting"
-    record = run_job(_database, name)
+    assert _process.database is not None and _process.store is not None, "set by build_scheduler"
+    if name == CATCH_UP:
+        catch_up(_process.database, _process.store)
+        return
+    record = run_job(_process.database, name, store=_process.store, started_by="scheduler")
     log.info("%s for %s: %s", name, record.period, record.detail or record.status)
 
 
-def build_scheduler(database: Database) -> BlockingScheduler:
+def build_scheduler(database: Database, store: Storage) -> BlockingScheduler:
     """One scheduler for the whole deployment; never started inside web workers."""
-    global _database
-    _database = database
+    _process.database, _process.store = database, store
     scheduler = BlockingScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=database.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -42,13 +57,23 @@ def build_scheduler(database: Database) -> BlockingScheduler:
             name=job.description,
             replace_existing=True,
         )
+    scheduler.add_job(
+        run_scheduled,
+        IntervalTrigger(minutes=15),
+        args=[CATCH_UP],
+        id=CATCH_UP,
+        name="Retry failed runs and run periods the schedule missed",
+        replace_existing=True,
+    )
     return scheduler
 
 
-def serve(database: Database) -> None:
-    """Run until SIGTERM or Ctrl-C."""
-    scheduler = build_scheduler(database)
+def serve(database: Database, store: Storage) -> None:
+    """Catch up on what was missed or cut short while the process was down, then run until stopped."""
+    scheduler = build_scheduler(database, store)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("scheduler started with jobs: %s", ", ".join(JOBS))
+    resumed = catch_up(database, store, at_start=True)
+    log.info("caught up on %d runs owed", resumed)
     with contextlib.suppress(KeyboardInterrupt):
         scheduler.start()

@@ -23,6 +23,7 @@ from tenants.access import system_context
 from tenants.models import School
 from tests.conftest import World
 from tests.factories import Factory
+from tests.job_runs import outcome_details
 
 WEEK_1, WEEK_2 = date(2025, 9, 8), date(2025, 9, 15)
 AFTER = date(2025, 9, 22)  # both weeks have ended
@@ -138,7 +139,11 @@ def test_the_monday_job_closes_last_week_for_every_school_once(
     database = app.extensions["turnout.db"]
     monday = datetime(2025, 9, 22, 5, 0, tzinfo=UTC)
     first = run_job(database, "weekly-flags", now=monday)
-    assert first.period == "2025-09-15" and "school snapshots" in (first.detail or "")
+    assert first.period == "2025-09-15" and first.detail == "2 of 2 trusts done"
+    assert outcome_details(db, first) == {
+        world.trust_a.id: "flags for the week of 2025-09-15: 2 school snapshots",
+        world.trust_b.id: "flags for the week of 2025-09-15: 1 school snapshots",
+    }
     assert run_job(database, "weekly-flags", now=monday + timedelta(hours=3)).id == first.id
     with context.use(system_context(db, "test")):
         stored = db.scalars(select(FlagSnapshot)).all()

@@ -19,6 +19,7 @@ from tenants.access import system_context
 from tenants.models import School
 from tests.calendars.sample import CLOSURE, HOLIDAY, INSET, SATURDAY, TUESDAY, give_calendar
 from tests.conftest import World
+from tests.job_runs import outcome_details
 
 # On Tuesday 24 November every playbook task's period holds the day, but two are already past their due day
 # and are not made: the weekly banding review (Monday 23rd) and the half-term's meetings with families (9th).
@@ -128,20 +129,21 @@ def test_each_school_of_the_trust_gets_its_own_tasks(db: Session, world: World, 
 
 
 def test_the_daily_job_makes_each_school_s_tasks_once_per_day(
-    app: Flask, db: Session, school: School
+    app: Flask, db: Session, school: School, world: World
 ) -> None:
     give_calendar(db, school)
     database = app.extensions["turnout.db"]
     at_five = datetime.combine(TUESDAY, time(5, 0), tzinfo=UTC)
     first = run_job(database, "workflow-tasks", now=at_five)
     again = run_job(database, "workflow-tasks", now=at_five + timedelta(hours=2))
-    assert first.detail is not None and first.detail.startswith(
-        f"tasks for 2026-11-24: {ON_TUESDAY} made at 1 open"
-    )
-    assert "no calendar for this year at URN 100002, 200001" in first.detail
+    assert outcome_details(db, first) == {
+        school.trust_id: f"tasks for 2026-11-24: {ON_TUESDAY} made at 1 open schools; "
+        "no calendar for this year at URN 100002",
+        world.trust_b.id: "tasks for 2026-11-24: 0 made at 0 open schools; no calendar for this year at URN 200001",
+    }
     assert again.id == first.id
     assert len(_instances(db, school)) == ON_TUESDAY
     closed = run_job(database, "workflow-tasks", now=datetime.combine(CLOSURE, time(5, 0), tzinfo=UTC))
-    assert closed.detail is not None and closed.detail.startswith(
-        "tasks for 2026-11-26: 0 made at 0 open schools"
+    assert outcome_details(db, closed)[school.trust_id] == (
+        "tasks for 2026-11-26: 0 made at 0 open schools; no calendar for this year at URN 100002"
     )
