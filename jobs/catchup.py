@@ -52,7 +52,9 @@ def owed(database: Database, now: datetime, *, at_start: bool) -> list[tuple[Job
     return found
 
 
-def catch_up(database: Database, store: Storage, *, at_start: bool = False, now: datetime | None = None) -> int:
+def catch_up(
+    database: Database, store: Storage, *, at_start: bool = False, now: datetime | None = None
+) -> int:
     """Run what is owed, oldest first; returns how many runs were made or resumed."""
     now = now or utcnow()
     todo = sorted(owed(database, now, at_start=at_start), key=lambda pair: pair[1])
@@ -60,4 +62,3 @@ def catch_up(database: Database, store: Storage, *, at_start: bool = False, now:
         record = run(database, job, now=moment, store=store, started_by="scheduler (catching up)")
         log.info("caught up %s for %s: %s", job.name, record.period, record.status)
     return len(todo)
-
