@@ -1,0 +1,1 @@
+"""Tests of the backup, retention and half-termly letter job bodies."""
