@@ -33,6 +33,7 @@ from app.registers import importer as pupil_import
 from app.registers import mark_import, reports
 from app.registers.measures import quantity
 from app.registers.recording import Recorder, week_start
+from app.returns.cli import report_returns
 from app.storage import get_storage
 from app.workflow.generation import generate_schools
 from jobs.definitions import JOBS, run_job
@@ -420,6 +421,9 @@ def report_amendments(school_urn: int, upn: str | None, fmt: str) -> None:
         with context.use(system_context(session, "cli:report-amendments", trust_id=found.trust_id)):
             rows = reports.amendment_rows(session, found, upn)
         _emit({"school": found.urn, "rows": rows}, reports.AMENDMENT_FIELDS, fmt)
+
+
+report.add_command(report_returns)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from app.interventions import models as intervention_models
 from app.letters import models as letter_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
+from app.returns import models as return_models
 from app.workflow import models as workflow_models
 from jobs import models as job_models
 from tenants import models as tenant_models
@@ -24,6 +25,7 @@ __all__ = [
     "letter_models",
     "mark_models",
     "register_models",
+    "return_models",
     "tenant_models",
     "workflow_models",
 ]
