@@ -21,6 +21,7 @@ from waitress import serve as waitress_serve
 from app import create_app
 from app.admin import services as admin_services
 from app.auth.services import find_user_by_email
+from app.benchmarks.cli import report_benchmark
 from app.calendars import services as calendar_services
 from app.calendars.spans import NO_CALENDAR, year_label
 from app.clock import local
@@ -424,6 +425,7 @@ def report_amendments(school_urn: int, upn: str | None, fmt: str) -> None:
 
 
 report.add_command(report_returns)
+report.add_command(report_benchmark)
 
 
 @main.command()
