@@ -16,6 +16,7 @@ from app.calendars.services import entries
 from app.letters import services as letters
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
+from app.returns.exports import export_school
 from app.storage import get_storage
 from app.workflow import editing
 from app.workflow.generation import generate_schools
@@ -46,6 +47,8 @@ TENANT_ARGS = {
     "task_id",
     "playbook_id",
     "school_task_id",
+    "return_kind",
+    "export_id",
 }
 
 
@@ -78,6 +81,8 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
                 "test",
                 today=date.today(),
             )
+            export_school(db, get_storage(), school, date.today())  # its stored LA returns, numbers 1 to 4
+            db.commit()
     values = {
         "membership_id": membership.id,
         "change": "grant",
@@ -94,6 +99,8 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         "task_id": task.id,
         "playbook_id": 1,  # the playbook's first task; every trust's is number 1 to 18
         "school_task_id": own.id,
+        "return_kind": "unauthorised-10",
+        "export_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -159,6 +166,9 @@ def test_other_trust_gets_404_on_every_route(
         "workflow.trust_playbook",
         "workflow.trust_task",
         "workflow.switch_trust_task",
+        "returns.school",
+        "returns.download",
+        "returns.stored",
     } <= endpoints
     for endpoint, method, url in urls:
         if method == "GET":
