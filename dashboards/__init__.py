@@ -27,11 +27,12 @@ def init_dashboards(app: Flask) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
-    from dashboards.pages import cohorts, pupil, school_week, trust_workflow  # noqa: F401 - importing a page registers it
+    from dashboards.pages import cohorts, pupil, school_week, trust_overview, trust_workflow  # noqa: F401 - importing a page registers it
 
     school_week.register(dash_app)
     cohorts.register(dash_app)
     trust_workflow.register(dash_app)
+    trust_overview.register(dash_app)
     dash_app.layout = shell.layout
     guard.install(app)
     from app.extensions import csrf
