@@ -50,12 +50,16 @@ class LetterBatch(TenantScoped, Recorded, _StoredPdf, Base):
     """Letters generated together (one or many), with all of them in one PDF for a single print run."""
 
     __tablename__ = "letter_batches"
+    __table_args__ = (  # one scheduled batch per school, kind and period: a re-run finds it made
+        Index("uq_letter_batches_school_id_kind_period", "school_id", "kind", "period", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(30))  # a key of app.letters.wording.GENERATE
     letter_date: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(String(300))  # who the letters are for, in words
     letters: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str | None] = mapped_column(String(60))  # a scheduled batch's half-term and part
 
 
 class Letter(TenantScoped, Recorded, _StoredPdf, Base):

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import io
 from datetime import UTC, datetime
-from typing import IO
 
 import pytest
 import sqlalchemy as sa
@@ -15,44 +14,17 @@ from sqlalchemy.orm import Session
 
 from app.registers.mark_import import import_marks
 from app.registers.recording import Recorder
-from app.storage import Data, Storage, StorageError, StoredObject
+from app.storage import Storage, StorageError
 from jobs.backup import MANIFEST, complete_backups, export_backup, read_manifest, read_rows
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School
 from tenants.scoping import UNSCOPED
 from tests.conftest import World
+from tests.jobs.stores import FailingStore
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 PREFIX = "backups/2026-11-24T020000Z/"
-
-
-class FailingStore(Storage):
-    """A real store that refuses its Nth put, as S3 does when it goes down in the middle of a backup."""
-
-    def __init__(self, inner: Storage, fail_on: int) -> None:
-        self.inner, self.fail_on, self.keys = inner, fail_on, []
-
-    def put(self, key: str, data: Data, content_type: str = "application/octet-stream") -> StoredObject:
-        self.keys.append(key)
-        if len(self.keys) == self.fail_on:
-            raise StorageError(f"S3 failed on object {key!r}: connection reset")
-        return self.inner.put(key, data, content_type)
-
-    def _write(self, key: str, source: IO[bytes], size: int, sha256: str, content_type: str) -> StoredObject:
-        raise AssertionError("put is delegated whole")
-
-    def get(self, key: str, version: str | None = None) -> bytes:
-        return self.inner.get(key, version)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def list_keys(self, prefix: str = "") -> list[str]:
-        return self.inner.list_keys(prefix)
-
-    def versions(self, key: str) -> list[StoredObject]:
-        return self.inner.versions(key)
 
 
 def _marks(db: Session, world: World) -> None:

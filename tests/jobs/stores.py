@@ -1,0 +1,35 @@
+"""A real store that fails on cue: the object store going down in the middle of a job."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from app.storage import Data, Storage, StorageError, StoredObject
+
+
+class FailingStore(Storage):
+    """A real store that refuses its Nth put, as S3 does when it goes down in the middle of a backup."""
+
+    def __init__(self, inner: Storage, fail_on: int) -> None:
+        self.inner, self.fail_on, self.keys = inner, fail_on, []
+
+    def put(self, key: str, data: Data, content_type: str = "application/octet-stream") -> StoredObject:
+        self.keys.append(key)
+        if len(self.keys) == self.fail_on:
+            raise StorageError(f"S3 failed on object {key!r}: connection reset")
+        return self.inner.put(key, data, content_type)
+
+    def _write(self, key: str, source: IO[bytes], size: int, sha256: str, content_type: str) -> StoredObject:
+        raise AssertionError("put is delegated whole")
+
+    def get(self, key: str, version: str | None = None) -> bytes:
+        return self.inner.get(key, version)
+
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
+    def list_keys(self, prefix: str = "") -> list[str]:
+        return self.inner.list_keys(prefix)
+
+    def versions(self, key: str) -> list[StoredObject]:
+        return self.inner.versions(key)
