@@ -10,6 +10,7 @@ from app.letters import models as letter_models
 from app.registers import marks as mark_models
 from app.registers import models as register_models
 from app.returns import models as return_models
+from app.reviews import models as review_models
 from app.workflow import models as workflow_models
 from jobs import models as job_models
 from tenants import models as tenant_models
@@ -26,6 +27,7 @@ __all__ = [
     "mark_models",
     "register_models",
     "return_models",
+    "review_models",
     "tenant_models",
     "workflow_models",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from flask import Flask
@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.api.services import create_token
 from app.auth.services import find_user_by_email
-from app.calendars.services import entries
+from app.calendars.services import entries, school_calendar
 from app.letters import services as letters
 from app.registers.models import Pupil
 from app.registers.recording import Recorder
 from app.returns.exports import export_school
+from app.reviews.packs import make as make_packs
+from app.reviews.terms import term_of
 from app.storage import get_storage
 from app.workflow import editing
 from app.workflow.generation import generate_schools
@@ -49,6 +51,7 @@ TENANT_ARGS = {
     "school_task_id",
     "return_kind",
     "export_id",
+    "pack_id",
 }
 
 
@@ -82,6 +85,10 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
                 today=date.today(),
             )
             export_school(db, get_storage(), school, date.today())  # its stored LA returns, numbers 1 to 4
+            review_term = term_of(school_calendar(db, school), TUESDAY)  # its review packs, numbers 1 and 2
+            make_packs(db, get_storage(), school, school_calendar(db, school), review_term, TUESDAY,
+                       Recorder(None, "A", "B"), datetime.now(UTC))  # fmt: skip
+            db.commit()
             db.commit()
     values = {
         "membership_id": membership.id,
@@ -101,6 +108,7 @@ def _urls_for_trust_a(app: Flask, world: World, db: Session) -> list[tuple[str, 
         "school_task_id": own.id,
         "return_kind": "unauthorised-10",
         "export_id": 1,
+        "pack_id": 1,  # a review pack number (trust B is refused by the school before any lookup)
     }
     urls = []
     for rule in app.url_map.iter_rules():
