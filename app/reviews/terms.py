@@ -62,8 +62,12 @@ def term_of(calendar: SchoolCalendar, day: date) -> Term:
 
 
 def previous_term(calendar: SchoolCalendar, term: Term) -> Term:
-    """The term before: the school's term ending before this one starts, else the season before."""
-    return term_of(calendar, term.start - timedelta(days=1))
+    """The term before: the school's term ending before this one starts, else the season before (a
+    season can hold the days before a school's first term, so step back until one ends in time)."""
+    found = term_of(calendar, term.start - timedelta(days=1))
+    while found.end >= term.start:
+        found = term_of(calendar, found.start - timedelta(days=1))
+    return found
 
 
 def parse_term(calendar: SchoolCalendar, text: str | None, today: date) -> tuple[Term, str | None]:

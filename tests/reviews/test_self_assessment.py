@@ -3,8 +3,11 @@ as a version, governors read only, staff refused, the trust heatmap's figures, a
 
 from __future__ import annotations
 
+import io
+
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +19,7 @@ from tenants.models import School
 from tenants.scoping import UNSCOPED
 from tests.calendars.sample import give_calendar
 from tests.conftest import World
-from tests.helpers import csrf_token, signed_in
+from tests.helpers import csrf_token, post_form, signed_in
 
 PAGE = "/schools/100001/self-assessment"
 TERM = "2026-09-02"  # Alder One's autumn term, from its calendar
@@ -135,3 +138,24 @@ def test_the_trust_heatmap_shows_each_area_as_a_number_and_words(
     two = two[: two.index("</tr>")]
     assert "Autumn 2026" in two and two.count("Not rated") == 4 and "Not yet completed" in two
     assert leader.get("/trusts/trust-a/self-assessment?term=20-11-2026").status_code == 400
+
+
+def test_last_terms_actions_reach_the_pack_with_this_terms_status(
+    client: FlaskClient, db: Session, world: World
+) -> None:
+    _calendar(db, world)  # autumn 2026 only: the term before it is the summer season, April to July 2026
+    signed_in(client, world.users["a1_lead"])
+    summer = {"csrf_token": csrf_token(client, FORM), "version": "0", "term": "2026-06-01",
+              f"rating-{KEYS[0]}": "1", f"actions-{KEYS[0]}": "Share cohort figures at every briefing"}  # fmt: skip
+    assert client.post(PAGE, data=summer).status_code == 302
+    autumn = client.get(FORM).get_data(as_text=True)
+    assert "Last term's action: Share cohort figures at every briefing" in autumn
+    assert _post(client, {f"rating-{KEYS[0]}": "2", f"status-{KEYS[0]}": "in_progress"}, 0).status_code == 302
+    assert _post(client, {f"status-{KEYS[0]}": "finished"}, 1).status_code == 400  # not a status
+
+    assert post_form(client, "/schools/100001/reviews", {}).status_code == 302
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(
+        client.get("/schools/100001/reviews/2.pdf").data)).pages)  # fmt: skip
+    assert "7. Actions agreed last term (Summer 2026)" in text
+    assert "Share cohort figures at every briefing In progress" in text
+    assert "2: Needs strengthening" in text  # the weakest statements, from this term's version 2
