@@ -56,7 +56,14 @@ def export_returns(db: Session, store: Storage, trust: Trust, now: datetime) -> 
     for school in schools:
         written, count = export_school(db, store, school, as_of)
         lists, rows = lists + written, rows + count
-    return f"LA returns for {as_of}: {len(schools)} schools, {lists} lists stored, {rows} pupils listed"
+    return (
+        f"LA returns for {as_of}: {_count(len(schools), 'school')}, {_count(lists, 'list')} stored, "
+        f"{_count(rows, 'pupil')} listed"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def recent_exports(db: Session, school: School, limit: int = 120) -> list[ReturnExport]:

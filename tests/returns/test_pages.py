@@ -26,12 +26,12 @@ PAGE = "/schools/100001/returns"
 ON = "?as_of=2026-10-30"
 
 
-def _store_lists(app: Flask, db: Session, world: World) -> None:
-    """What the daily job stores for trust A on Friday 30 October (18:00 UTC is 18:00 in the UK)."""
+def _store_lists(app: Flask, db: Session, world: World, day: int = 30) -> None:
+    """What the daily job stores for trust A on a day of October 2026 (18:00 UTC is 18:00 in the UK)."""
     trust = db.get(Trust, world.trust_a.id, execution_options=UNSCOPED)
     assert trust is not None
     with app.app_context(), context.use(system_context(db, "job:la-returns", trust_id=trust.id)):
-        export_returns(db, get_storage(), trust, datetime(2026, 10, 30, 18, 0, tzinfo=UTC))
+        export_returns(db, get_storage(), trust, datetime(2026, 10, day, 18, 0, tzinfo=UTC))
         db.commit()
 
 
@@ -111,6 +111,24 @@ def test_stored_lists_are_listed_and_download_as_stored(
         as_text=True
     )
     assert client.get("/schools/100001/returns/exports/99.csv").status_code == 404
+
+
+def test_stored_days_are_plotted_with_each_list_told_apart_without_colour(
+    app: Flask, client: FlaskClient, db: Session, world: World, school: School
+) -> None:
+    add_register(db, world, school)
+    _store_lists(app, db, world, 29)  # Ongoing has 9 days on Thursday 29th: Tenday and Yearone listed
+    _store_lists(app, db, world, 30)
+    signed_in(client, world.users["a1_lead"])
+    body = client.get(PAGE + ON).get_data(as_text=True)
+    assert 'aria-label="Pupils on each list, by day stored"' in body
+    assert body.count('<polyline class="series"') == 4
+    assert "Attendance return: 10 school days of unauthorised absence (solid line): 3 on 30 Oct" in body
+    assert "Sickness return: 15 school days of illness (dashed line): 1 on 30 Oct" in body
+    assert (
+        "<title>Attendance return: 10 school days of unauthorised absence, 2026-10-29: 2 pupils</title>"
+        in body
+    )
 
 
 @pytest.mark.parametrize(
