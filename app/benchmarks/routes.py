@@ -1,7 +1,83 @@
-"""Pages for benchmarks."""
+"""Pages for benchmarks: a school's figures against its trust, LA and England, and the trust's stored rows
+as CSV. Both read the stored nightly results (app.benchmarks.store), never the registers."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+from werkzeug.exceptions import HTTPException
+
+from app.access import require_role, school_or_404, trust_or_404
+from app.benchmarks import models as _models  # noqa: F401 - the stored tables, mapped before any query
+from app.benchmarks.figures import GAPS, ROW_KEYS
+from app.benchmarks.periods import PERIOD_KEYS, PERIOD_NAMES
+from app.benchmarks.reference import SOURCE, reference_phase
+from app.benchmarks.store import latest, weeks_of
+from app.db import get_session
+from app.downloads import csv_download, csv_text
+from tenants.models import Role
 
 bp = Blueprint("benchmarks", __name__)
+# Aggregates only (no pupil appears): governors may see them; attendance staff work from the school's pages.
+BENCHMARK_READERS = frozenset({Role.TRUST_LEADER, Role.SCHOOL_LEAD, Role.GOVERNOR})
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+def _said(error: HTTPException):  # type: ignore[no-untyped-def]
+    """A bad period or results not yet computed are named; any other 400/404 keeps the usual words."""
+    title = "Bad request" if error.code == 400 else "Not found"
+    default = (
+        "The request could not be understood."
+        if error.code == 400
+        else "There is nothing here, or you do not have access to it."
+    )
+    said = error.description if error.description != type(error).description else default
+    return render_template("error.html", title=title, message=said, code=error.code), error.code
+
+
+def _period() -> str:
+    key = request.args.get("period", "ytd")
+    if key not in PERIOD_KEYS:
+        abort(400, description=f"period must be one of {', '.join(PERIOD_KEYS)}, not {key[:40]!r}")
+    return key
+
+
+@bp.get("/trusts/<slug>/benchmarks.csv")
+@login_required
+def trust_csv(slug: str):  # type: ignore[no-untyped-def]
+    """The latest stored rows for a period: schools, the trust, LAs and England (trust leaders only)."""
+    trust = trust_or_404(slug)
+    key = _period()
+    found = latest(get_session(), trust)
+    if found is None:
+        abort(404, description="The nightly benchmarks have not been computed for this trust yet.")
+    rows = found.periods[key].rows(cohorts=False)
+    text = csv_text(rows, [(k, k) for k in ROW_KEYS])
+    return csv_download(text, f"benchmarks-{trust.slug}-{key}-{found.as_of.isoformat()}.csv")
+
+
+@bp.get("/schools/<int:urn>/benchmark")
+@login_required
+def school(urn: int):  # type: ignore[no-untyped-def]
+    """The school's figures against the trust, its LA and England for the year, term and half-term."""
+    found_school = school_or_404(urn)
+    require_role(found_school, BENCHMARK_READERS)
+    found = latest(get_session(), found_school.trust)
+    phase = reference_phase(found_school.phase)
+    periods = []
+    if found is not None:
+        for key in PERIOD_KEYS:
+            bench = found.periods.get(key)
+            if bench is None:
+                continue
+            periods.append(
+                {"key": key, "name": PERIOD_NAMES[key], "bench": bench, "row": bench.school(found_school.id),
+                 "la": bench.la(found_school.la_code, phase), "england": bench.england(phase)}
+            )  # fmt: skip
+    weeks = weeks_of(found, found_school.id) if found else []
+    trust_weeks = {w.week_start: w for w in weeks_of(found, None)} if found else {}
+    return render_template(
+        "benchmarks/school.html", school=found_school, found=found, periods=periods, weeks=weeks,
+        trust_weeks=trust_weeks, gaps=GAPS, source=SOURCE, schools=len(found.periods["ytd"].schools) if found else 0,
+    )  # fmt: skip
