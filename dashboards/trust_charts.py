@@ -75,7 +75,7 @@ def compare_chart(o: Overview) -> list:
              "marker": {"symbol": "diamond", "size": 11, "color": "#e6a100", "line": {"width": 1, "color": "#000"}},
              "hovertemplate": "%{y}'s LA: %{x:.1f}%<extra></extra>"},
             {"type": "scatter", "mode": "markers", "name": "England (same phase)", "y": names, "x": england,
-             "marker": {"symbol": "line-ns-open", "size": 18, "line": {"width": 3, "color": "#a3121f"}},
+             "marker": {"symbol": "line-ns-open", "size": 20, "color": "#a3121f", "line": {"width": 3, "color": "#a3121f"}},
              "hovertemplate": "England for %{y}'s phase: %{x:.1f}%<extra></extra>"},
         ],
         "layout": {"height": 120 + 26 * len(rows), "margin": {"l": 220, "r": 16, "t": 8, "b": 40},

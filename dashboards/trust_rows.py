@@ -17,8 +17,8 @@ COLUMNS = [
     {"field": "phase", "headerName": "Phase", "maxWidth": 110},
     {"field": "enrolments", "headerName": "Enrolments", "type": "numericColumn", "maxWidth": 120},
     {"field": "attendance", "headerName": "Attendance %", "type": "numericColumn", "maxWidth": 130},
-    {"field": "spark_text", "headerName": "Weekly attendance this year", "cellRenderer": "Sparkline",
-     "sortable": False, "minWidth": 200},
+    {"field": "spark_text", "headerName": "Weekly attendance this year (first → last week)",
+     "cellRenderer": "Sparkline", "sortable": False, "minWidth": 215},
     {"field": "days_missed", "headerName": "Days missed", "type": "numericColumn", "maxWidth": 125},
     {"field": "pa", "headerName": "PA %", "type": "numericColumn", "maxWidth": 95,
      "headerTooltip": "Persistent absence: enrolments missing 10% or more of their sessions"},
@@ -92,9 +92,10 @@ def reference_rows(o: Overview) -> list[dict]:
         r for r in o.bench.national if r.phase in phases or r.phase.lower() == "total"
     ]
     for r in refs:
-        where = "LA" if r.level == "la" else "England"
-        rows.append({**_figures(r), "name": f"{r.name} ({where}, {r.phase.lower()})", "level": r.level,
-                     "phase": r.phase, "spark_text": "DfE year-to-date figure; no weekly series"})  # fmt: skip
+        name = f"{r.name} LA" if r.level == "la" else r.name
+        phase = "all schools" if r.phase.lower() == "total" else f"{r.phase.lower()} schools"
+        rows.append({**_figures(r), "name": f"{name}, {phase}", "level": r.level, "phase": r.phase,
+                     "days_missed": None, "spark_text": "DfE: no weekly series"})  # fmt: skip
     return rows
 
 
@@ -136,7 +137,7 @@ def _spark(weekly: Weekly | None) -> dict:
         return {"spark": [], "spark_text": "no weeks yet"}
     (first, a), (last, b) = points[0], points[-1]
     return {"spark": [v for _w, v in points],
-            "spark_text": f"w/b {first:%-d %b} {a:.1f}% → w/b {last:%-d %b} {b:.1f}%"}  # fmt: skip
+            "spark_text": f"{first:%-d %b} {a:.1f}% → {last:%-d %b} {b:.1f}%"}  # fmt: skip
 
 
 def school_links(school: School) -> dict[str, str]:

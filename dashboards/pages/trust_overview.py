@@ -23,6 +23,10 @@ HOW = (
     "Meeting with its LA. Rank 1 is the highest attendance in the trust. Gaps are one group's attendance "
     "minus the other's. Tasks on time: the school's checklist tasks due in the last 4 weeks done on time."
 )
+GRID_OPTIONS = {
+    "animateRows": False, "rowHeight": 58, "enableCellTextSelection": True, "tooltipShowDelay": 300,
+    "suppressColumnVirtualisation": True, "domLayout": "autoHeight",  # every row and cell in the page, for search
+}  # fmt: skip
 NOT_YET = (
     "The trust's benchmark figures have not been worked out yet: the nightly benchmark job has not run for "
     "this trust. They appear here the morning after it first runs."
@@ -73,10 +77,8 @@ def layout(slug: str | None = None, **_query: str) -> html.Div:
             dag.AgGrid(
                 id="tr-grid", columnDefs=trust_rows.COLUMNS, rowData=[],
                 defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
-                dashGridOptions={"animateRows": False, "rowHeight": 58, "enableCellTextSelection": True,
-                                 "suppressColumnVirtualisation": True, "tooltipShowDelay": 300,
-                                 "pinnedBottomRowData": []},
-                style={"height": "560px"}, className="ag-theme-alpine trust-grid",
+                dashGridOptions={**GRID_OPTIONS, "pinnedBottomRowData": []},
+                className="ag-theme-alpine trust-grid",
             ),
             html.H2("Trend this academic year"),
             html.Div(id="tr-trend", **{"aria-live": "polite"}),
@@ -100,17 +102,18 @@ def show_schools(period: object, phase: object, slug: object) -> tuple[str, list
     """Re-derives the trust from the signed-in user: another trust's slug is not found."""
     trust, found = trust_data.overview(slug, period, phase)
     if found is None:
-        return NOT_YET, [], {"pinnedBottomRowData": []}, _csv_href(trust.slug, str(period))
+        return NOT_YET, [], {**GRID_OPTIONS, "pinnedBottomRowData": []}, _csv_href(trust.slug, str(period))
     shown = len(found.schools)
     flagged = sum(bool(r.below_national) for _s, r in found.schools)
-    summary = (
-        f"{trust_data.PERIODS[found.period]}, {_span(found.bench)}: {shown} school{'s' if shown != 1 else ''}, "
-        f"attendance {shell.percent(found.pooled.attendance_rate)} pooled, {flagged} below England for their "
-        f"phase (Targeting Support Meeting)."
+    pooled = found.pooled.attendance_rate
+    figures = (
+        f"attendance {shell.percent(pooled)} pooled, {flagged} below England for their phase (Targeting Support "
+        "Meeting)."
+        if pooled is not None
+        else "no sessions recorded in this period yet."
     )
-    options = {"animateRows": False, "rowHeight": 58, "enableCellTextSelection": True,
-               "suppressColumnVirtualisation": True, "tooltipShowDelay": 300,
-               "pinnedBottomRowData": trust_rows.reference_rows(found)}  # fmt: skip
+    summary = f"{trust_data.PERIODS[found.period]}, {_span(found.bench)}: {shown} school{'s' if shown != 1 else ''}, {figures}"
+    options = {**GRID_OPTIONS, "pinnedBottomRowData": trust_rows.reference_rows(found)}
     return summary, trust_rows.school_rows(found), options, _csv_href(trust.slug, found.period)
 
 

@@ -146,7 +146,7 @@ def test_the_schools_table_holds_the_hand_worked_figures(app: Flask, world: Worl
         "1 of 2 · top quarter",
     )  # B1: quartile 3 for 2 of 2
     assert small["fsm_gap"] == -45.0 and small["fsm_gap_text"] == "-45.0 pp lower"
-    assert small["spark"] == [100.0, 60.0] and small["spark_text"] == "w/b 8 Sep 100.0% → w/b 15 Sep 60.0%"
+    assert small["spark"] == [100.0, 60.0] and small["spark_text"] == "8 Sep 100.0% → 15 Sep 60.0%"
     assert small["links"] == {"benchmark": "/schools/100001/benchmark", "week": "/dashboards/schools/100001/week",
                               "attendance": "/schools/100001/attendance"}  # fmt: skip
     assert small["on_time_text"] == "no tasks due" and small["impact_text"] == "no actions yet"
@@ -156,7 +156,7 @@ def test_the_schools_table_holds_the_hand_worked_figures(app: Flask, world: Worl
     assert (trust["enrolments"], trust["attendance"], trust["pa"], trust["sa"], trust["days_missed"]) == (
         43, 98.4, 4.7, 2.3, 7
     )  # fmt: skip
-    assert trust["spark_text"] == "w/b 8 Sep 100.0% → w/b 15 Sep 96.7%"
+    assert trust["spark_text"] == "8 Sep 100.0% → 15 Sep 96.7%"
     england = {r["phase"]: r["attendance"] for r in pinned if r["level"] == "national"}
     assert england == {"Primary": 94.7, "Secondary": 91.5, "Total": 93.1}
     assert answer["tr-csv"]["href"] == "/trusts/trust-a/benchmarks.csv?period=ytd"
