@@ -1,5 +1,6 @@
 """Pages for benchmarks: a school's figures against its trust, LA and England, and the trust's stored rows
-as CSV. Both read the stored nightly results (app.benchmarks.store), never the registers."""
+as CSV. Both read the stored nightly results (app.benchmarks.store); only the CSV, before the first nightly run,
+computes its period there and then."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from app.access import require_role, school_or_404, trust_or_404
 from app.benchmarks import models as _models  # noqa: F401 - the stored tables, mapped before any query
+from app.benchmarks.engine import compute
 from app.benchmarks.figures import GAPS, ROW_KEYS
-from app.benchmarks.periods import PERIOD_KEYS, PERIOD_NAMES
+from app.benchmarks.periods import PERIOD_KEYS, PERIOD_NAMES, trust_periods
 from app.benchmarks.reference import SOURCE, reference_phase
 from app.benchmarks.store import latest, weeks_of
+from app.clock import uk_today
 from app.db import get_session
 from app.downloads import csv_download, csv_text
 from tenants.models import Role
@@ -23,9 +26,8 @@ BENCHMARK_READERS = frozenset({Role.TRUST_LEADER, Role.SCHOOL_LEAD, Role.GOVERNO
 
 
 @bp.errorhandler(400)
-@bp.errorhandler(404)
 def _said(error: HTTPException):  # type: ignore[no-untyped-def]
-    """A bad period or results not yet computed are named; any other 400/404 keeps the usual words."""
+    """A bad period is named; any other 400/404 keeps the usual words."""
     title = "Bad request" if error.code == 400 else "Not found"
     default = (
         "The request could not be understood."
@@ -49,12 +51,16 @@ def trust_csv(slug: str):  # type: ignore[no-untyped-def]
     """The latest stored rows for a period: schools, the trust, LAs and England (trust leaders only)."""
     trust = trust_or_404(slug)
     key = _period()
-    found = latest(get_session(), trust)
-    if found is None:
-        abort(404, description="The nightly benchmarks have not been computed for this trust yet.")
-    rows = found.periods[key].rows(cohorts=False)
-    text = csv_text(rows, [(k, k) for k in ROW_KEYS])
-    return csv_download(text, f"benchmarks-{trust.slug}-{key}-{found.as_of.isoformat()}.csv")
+    db = get_session()
+    found = latest(db, trust)
+    if found is not None:
+        bench, as_of = found.periods[key], found.as_of
+    else:  # before the first nightly run: the same engine, now (a rare download, not a dashboard)
+        as_of = uk_today()
+        period = trust_periods(db, trust, as_of)[key]
+        bench = compute(db, trust, {key: period.as_tuple()}).benchmarks[key]
+    text = csv_text(bench.rows(cohorts=False), [(k, k) for k in ROW_KEYS])
+    return csv_download(text, f"benchmarks-{trust.slug}-{key}-{as_of.isoformat()}.csv")
 
 
 @bp.get("/schools/<int:urn>/benchmark")
