@@ -586,8 +586,8 @@ def scheduler() -> None:
     """Run the scheduler process (one per deployment, never inside web workers)."""
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
-    with _app():
-        serve_scheduler(get_db(), get_storage())
+    with _app() as app:
+        serve_scheduler(app, get_db(), get_storage())
 
 
 @main.command()

@@ -8,14 +8,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.sessions import purge_sessions
+from app.benchmarks.store import refresh as refresh_benchmarks
 from app.calendars.spans import NO_CALENDAR
 from app.clock import local
 from app.db import Database
 from app.flags.snapshots import recompute
 from app.registers.recording import week_start
+from app.returns.exports import export_returns
+from app.reviews.packs import make_due_packs
 from app.storage import Storage
 from app.workflow.generation import generate_schools
+from jobs.backup import export_backup
+from jobs.letter_batches import send_half_termly_letters
 from jobs.models import JobRun
+from jobs.retention import review_retention
 from jobs.runner import Job, run
 from tenants.models import School, Trust
 
@@ -85,6 +91,54 @@ JOBS: dict[str, Job] = {
             cron={"day_of_week": "mon", "hour": "6", "minute": "0"},
             period_of=lambda now: _last_week(now).isoformat(),
             each_trust=_weekly_flags,
+        ),
+        Job(
+            name="trust-benchmarks",
+            description="Compare every school with its trust, LA and England (year, term, half-term)",
+            schedule="Every night at 01:30",
+            cron={"hour": "1", "minute": "30"},
+            period_of=_uk_day,
+            each_trust=refresh_benchmarks,
+        ),
+        Job(
+            name="la-returns",
+            description="Store each school's statutory return lists for the local authority",
+            schedule="Every morning at 06:45",
+            cron={"hour": "6", "minute": "45"},
+            period_of=_uk_day,
+            each_trust=export_returns,
+        ),
+        Job(
+            name="review-packs",
+            description="Make each school's termly review packs (full and governors') in the last weeks of term",
+            schedule="Every morning at 07:00 (packs from a term's 10th-last school day)",
+            cron={"hour": "7", "minute": "0"},
+            period_of=_uk_day,
+            each_trust=make_due_packs,
+        ),
+        Job(
+            name="nightly-backup",
+            description="Export every table to object storage, manifest last",
+            schedule="Every night at 02:00",
+            cron={"hour": "2", "minute": "0"},
+            period_of=_uk_day,
+            whole=export_backup,
+        ),
+        Job(
+            name="half-termly-letters",
+            description="Send each school's traffic-light letters for the half-term just ended",
+            schedule="Every morning at 06:30 (letters on a school's first days of a half-term)",
+            cron={"hour": "6", "minute": "30"},
+            period_of=_uk_day,
+            each_trust=send_half_termly_letters,
+        ),
+        Job(
+            name="retention-review",
+            description="List records kept more than 6 years, for a person to decide on (nothing is deleted)",
+            schedule="Sundays at 04:00",
+            cron={"day_of_week": "sun", "hour": "4", "minute": "0"},
+            period_of=_uk_day,
+            each_trust=review_retention,
         ),
     ]
 }

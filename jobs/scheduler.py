@@ -11,6 +11,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
 
 from app.db import Database
 from app.storage import Storage
@@ -23,6 +24,7 @@ CATCH_UP = "catch-up"
 
 @dataclass
 class _Process:
+    app: Flask | None = None
     database: Database | None = None
     store: Storage | None = None
 
@@ -32,17 +34,18 @@ _process = _Process()
 
 def run_scheduled(name: str) -> None:
     """Entry point stored in the job store by reference, so nothing unpicklable is persisted."""
-    assert _process.database is not None and _process.store is not None, "set by build_scheduler"
-    if name == CATCH_UP:
-        catch_up(_process.database, _process.store)
-        return
-    record = run_job(_process.database, name, store=_process.store, started_by="scheduler")
+    assert _process.app and _process.database and _process.store, "set by build_scheduler"
+    with _process.app.app_context():  # letters and packs are drawn from the app's templates
+        if name == CATCH_UP:
+            catch_up(_process.database, _process.store)
+            return
+        record = run_job(_process.database, name, store=_process.store, started_by="scheduler")
     log.info("%s for %s: %s", name, record.period, record.detail or record.status)
 
 
-def build_scheduler(database: Database, store: Storage) -> BlockingScheduler:
+def build_scheduler(app: Flask, database: Database, store: Storage) -> BlockingScheduler:
     """One scheduler for the whole deployment; never started inside web workers."""
-    _process.database, _process.store = database, store
+    _process.app, _process.database, _process.store = app, database, store
     scheduler = BlockingScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=database.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -68,10 +71,17 @@ def build_scheduler(database: Database, store: Storage) -> BlockingScheduler:
     return scheduler
 
 
-def serve(database: Database, store: Storage) -> None:
+def serve(app: Flask, database: Database, store: Storage) -> None:
     """Catch up on what was missed or cut short while the process was down, then run until stopped."""
-    scheduler = build_scheduler(database, store)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    scheduler = build_scheduler(app, database, store)
+
+    def stop(*_: object) -> None:
+        """Stop the scheduler; while still catching up, stop at once (the run in hand resumes next start)."""
+        if not scheduler.running:
+            raise SystemExit(0)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started with jobs: %s", ", ".join(JOBS))
     resumed = catch_up(database, store, at_start=True)
     log.info("caught up on %d runs owed", resumed)

@@ -129,7 +129,8 @@ def test_catching_up_runs_missed_periods_and_resumes_killed_runs_only_at_start(
     assert later == set(JOBS) - {"weekly-flags"}  # a run in hand is left to its process
     at_start = owed(database, now, at_start=True)
     assert ("weekly-flags", monday) in {(job.name, moment) for job, moment in at_start}
-    assert catch_up(database, folder, at_start=True, now=now) == len(JOBS)
+    with app.app_context():
+        assert catch_up(database, folder, at_start=True, now=now) == len(JOBS)
     db.expire_all()
     runs = db.scalars(select(JobRun)).all()
     assert {r.job for r in runs} == set(JOBS) and all(r.status == DONE for r in runs)
@@ -139,7 +140,7 @@ def test_catching_up_runs_missed_periods_and_resumes_killed_runs_only_at_start(
 
 def test_scheduler_stores_jobs_in_the_database(app: Flask, db: Session, folder: Storage) -> None:
     """The scheduler process registers every job, and its catch-up, in the shared SQLAlchemy job store."""
-    scheduler = build_scheduler(app.extensions["turnout.db"], folder)
+    scheduler = build_scheduler(app, app.extensions["turnout.db"], folder)
     runner = threading.Thread(target=scheduler.start, kwargs={"paused": True}, daemon=True)
     runner.start()
     deadline = time.monotonic() + 10

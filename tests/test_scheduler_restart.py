@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from app.benchmarks.models import BenchmarkResult, BenchmarkRun
 from app.db import normalise_url
-from app.flags.models import FlagSnapshot
 from jobs.catchup import last_due
 from jobs.definitions import JOBS
 from jobs.models import DONE, RUNNING, JobOutcome, JobRun
@@ -25,7 +25,7 @@ from tenants.access import system_context
 from tenants.scoping import UNSCOPED
 from tests.conftest import World
 
-JOB = "weekly-flags"
+JOB = "trust-benchmarks"
 
 
 @contextmanager
@@ -92,7 +92,12 @@ def test_a_run_killed_mid_job_is_completed_once_after_a_restart(
     assert outcomes() == {world.trust_a.id: (DONE, 1), world.trust_b.id: (DONE, 1)}  # each trust done once
     assert db.scalar(select(func.count()).select_from(JobRun).where(JobRun.job == JOB)) == 1
     with context.use(system_context(db, "test")):
-        snapshots = db.execute(
-            select(FlagSnapshot.school_id, func.count()).group_by(FlagSnapshot.school_id)
-        ).all()
-    assert dict(snapshots) == {world.a1.id: 1, world.a2.id: 1, world.b1.id: 1}  # one set of results
+        runs = db.execute(select(BenchmarkRun.trust_id, func.count()).group_by(BenchmarkRun.trust_id)).all()
+        results = db.scalar(select(func.count()).select_from(BenchmarkResult))
+        schools = db.scalar(
+            select(func.count(func.distinct(BenchmarkResult.school_id))).where(
+                BenchmarkResult.level == "school"
+            )
+        )
+    assert dict(runs) == {world.trust_a.id: 1, world.trust_b.id: 1}  # one set of results per trust
+    assert results and schools == 3
