@@ -67,9 +67,9 @@ def _result_rows(trust: Trust, run_id: int, benchmarks: dict[str, TrustBenchmark
     return out
 
 
-def refresh(db: Session, store: Storage, trust: Trust, now: datetime) -> str:
-    """Nightly job body: the trust's three periods and weekly series as of today (UK), stored once a day;
-    flushes, and the job runner commits."""
+def refresh(db: Session, store: Storage | None, trust: Trust, now: datetime) -> str:
+    """Nightly job body: the trust's three periods and weekly series as of today (UK), stored once a day in
+    the database (no object is written, so the store may be None); flushes, and the job runner commits."""
     day = local(now).date()
     if _run_for(db, trust, day) is not None:
         return f"benchmarks for {day} already computed for {trust.name}: nothing changed"

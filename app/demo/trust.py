@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from stdnum.gb import upn as stdnum_upn
 
 from app.admin import services as admin
+from app.benchmarks.demo import refresh_demo
 from app.calendars.csvfile import calendar_csv
 from app.calendars.services import add_entry, calendars_for, push_calendar
 from app.calendars.spans import SchoolCalendar, Span, academic_year, year_label
@@ -276,6 +277,7 @@ def load_demo(
     logins = _trust(db, MAIN, schools, pupils, found, now, rng, progress)
     if second_trust:
         logins += _trust(db, SECOND, 1, 240, found, now, rng, progress)
+    refresh_demo(db, [MAIN.slug, SECOND.slug][: 1 + second_trust], found.tasks, now, progress)
     return logins
 
 
