@@ -7,23 +7,31 @@ Every function takes the trust's slug from the browser and finds the trust again
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask import abort
+from sqlalchemy import select
 
+from app.benchmarks import store
 from app.benchmarks.figures import BenchmarkRow, CohortFigures, TrustBenchmark
+from app.benchmarks.models import BenchmarkRun
 from app.clock import now_and_today
 from app.db import get_session
 from app.workflow.compliance import Tally, trust_compliance, trust_schools
 from dashboards import trust_impact
 from dashboards.workflow_data import trust_for_leaders
+from tenants.context import current
 from tenants.models import Phase, School, Trust
 
 PERIODS = {"ytd": "Year to date", "term": "This term", "half_term": "This half-term"}
 ALL_PHASES = "all"
 COMPLIANCE_WEEKS = 4
+_KEPT = 8  # trusts' latest runs kept parsed per process
+_runs: OrderedDict[tuple, store.StoredBenchmark] = OrderedDict()
+_runs_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,32 @@ def schools_of(trust: Trust) -> list[School]:
     return trust_schools(get_session(), trust)
 
 
-def stored(trust: Trust) -> Any:
-    """The latest nightly results for the trust, or None before the job has first run."""
-    from app.benchmarks import store
+def stored(trust: Trust) -> store.StoredBenchmark | None:
+    """The latest nightly results for the trust, or None before the job has first run.
 
-    return store.latest(get_session(), trust)
+    A stored run never changes once written (one set per trust and day), so its parsed rows are kept per
+    process, keyed by the database, the run and the schools the signed-in user may see; a newer run has a new key.
+    """
+    db = get_session()
+    run = db.execute(
+        select(BenchmarkRun.id, BenchmarkRun.computed_at).where(BenchmarkRun.trust_id == trust.id)
+        .order_by(BenchmarkRun.as_of.desc()).limit(1)
+    ).first()  # fmt: skip
+    if run is None:
+        return None
+    key = (str(db.get_bind().url), trust.id, run.id, run.computed_at, tuple(sorted(current().school_ids)))
+    with _runs_lock:
+        if key in _runs:
+            _runs.move_to_end(key)
+            return _runs[key]
+    found = store.latest(db, trust)
+    if found is None:
+        return None
+    with _runs_lock:
+        _runs[key] = found
+        while len(_runs) > _KEPT:
+            _runs.popitem(last=False)
+    return found
 
 
 def overview(slug: object, period: object, phase: object) -> tuple[Trust, Overview | None]:
@@ -154,11 +183,11 @@ def _pct(part: int, whole: int) -> float | None:
     return part / whole * 100 if whole else None
 
 
-def _period(found: Any, key: str) -> TrustBenchmark:
+def _period(found: store.StoredBenchmark, key: str) -> TrustBenchmark:
     return found.periods[key]
 
 
-def _weekly(found: Any) -> dict[int, Weekly]:
+def _weekly(found: store.StoredBenchmark) -> dict[int, Weekly]:
     """Each school's stored weekly series (the trust's own is left out: a phase's schools are pooled afresh)."""
     out: dict[int, Weekly] = {}
     for school_id, series in found.weekly.items():

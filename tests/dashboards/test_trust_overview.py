@@ -11,7 +11,7 @@ run for Monday 24 November 2025. Hand-worked figures (see the sample's docstring
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,13 +20,17 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.benchmarks import store
+from app.interventions import impact
 from app.storage import open_storage
+from app.workflow.compliance import trust_schools
+from dashboards.trust_impact import trust_impact
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Trust
 from tests.benchmarks.sample import two_schools
 from tests.conftest import World
 from tests.helpers import SAME_SITE, dash_body, page_body, signed_in
+from tests.interventions.test_impact import register  # noqa: F401 - the hand-worked casework register, a fixture
 
 UPDATE = "/dashboards/_dash-update-component"
 PAGE = "/dashboards/trusts/trust-a"
@@ -237,3 +241,23 @@ def test_trust_b_s_leader_reads_only_trust_b(app: Flask, world: World, stored: N
     assert response.status_code == 200 and b"Alder" not in response.data
     answer = _post(client, _schools_body("trust-b"))
     assert answer["tr-grid"]["rowData"] == [] and "has not run" in answer["tr-summary"]["children"]
+
+
+@pytest.mark.usefixtures("register")
+def test_intervention_impact_comes_from_whole_weeks_of_rollups(db: Session, world: World) -> None:
+    """tests/interventions/test_impact.py's register, whose actions all start on a Monday, so whole weeks and
+    the impact page's exact 28 days agree: Alder One has Ada's call and plan at +4/38 = +10.53 pp each and Cy
+    -50 pp (mean -9.65 pp over 3, 2 improved; Ben's call three days ago still running); Alder Two, Dee -25 pp."""
+    with context.use(system_context(db, "test", trust_id=world.trust_a.id)):
+        trust = db.get(Trust, world.trust_a.id)
+        assert trust is not None
+        schools = trust_schools(db, trust)
+        found = trust_impact(db, schools, date.today())
+        exact = {s.school.id: s.overall for s in impact.trust_impact(db, trust, date.today()).schools}
+    one, two = found[world.a1.id], found[world.a2.id]
+    assert (one.actions, one.improved, one.waiting) == (3, 2, 1)
+    assert one.mean_change == pytest.approx((2 * 4 / 38 * 100 - 50) / 3)
+    assert one.words() == "-9.6 pp over 3 actions"
+    assert (two.actions, two.mean_change, two.words()) == (1, pytest.approx(-25.0), "-25.0 pp over 1 action")
+    assert one.mean_change == pytest.approx(exact[world.a1.id].mean_change)
+    assert two.mean_change == pytest.approx(exact[world.a2.id].mean_change)
