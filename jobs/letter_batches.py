@@ -1,4 +1,4 @@
-"""Half-termly traffic-light letters, made by the scheduler on the first school day of each half-term.
+"""Half-termly traffic-light letters, made by the scheduler in the first school days of each half-term.
 
 The LA guidance (attendance toolkit, "traffic light system"): each half term the relevant letter with
 attendance information goes home, worded by the pupil's colour. So on the first school day of a half-term
@@ -31,6 +31,7 @@ from app.storage import Storage
 from tenants.models import School, Trust
 
 KIND = "traffic_light"
+CATCH_UP_SCHOOL_DAYS = 5  # a half-term's letters are still made if the scheduler missed its first day
 SYSTEM = Recorder(None, "Turnout (scheduled)", "Attendance team")
 
 
@@ -47,11 +48,12 @@ class Tally:
 
 
 def starting_half_term(calendar: SchoolCalendar, day: date) -> Span | None:
-    """The half-term whose first school day is `day` (an INSET first day moves it on), else None."""
+    """The half-term if `day` is one of its first school days (an INSET day does not count), else None:
+    the first day is when letters go, the next few let a scheduler that was down catch up."""
     current = calendar.half_term_of(day)
     if current is None or not calendar.is_school_day(day):
         return None
-    return current if calendar.school_days(current.start, day)[0] == day else None
+    return current if len(calendar.school_days(current.start, day)) <= CATCH_UP_SCHOOL_DAYS else None
 
 
 def previous_half_term(calendar: SchoolCalendar, current: Span) -> Span | None:
@@ -179,12 +181,12 @@ def _made(db: Session, school: School, period: str) -> bool:
 def _summary(today: date, tally: Tally) -> str:
     if tally.started:
         text = (
-            f"half-termly letters {today.isoformat()}: a half-term begins at URN {', '.join(tally.started)}; "
+            f"half-termly letters {today.isoformat()}: letters due for a new half-term at URN {', '.join(tally.started)}; "
             f"{tally.batches} batch{'' if tally.batches == 1 else 'es'} made, "
             f"{tally.letters} letter{'' if tally.letters == 1 else 's'}"
         )
     else:
-        text = f"half-termly letters {today.isoformat()}: no school begins a half-term today"
+        text = f"half-termly letters {today.isoformat()}: no school is in the first days of a half-term"
     if tally.already:
         text += f"; {tally.already} made by an earlier run, not made again"
     if tally.first_of_year:

@@ -1,5 +1,5 @@
-"""Half-termly traffic-light letters: made on the first school day of a half-term only (an INSET first day
-moves it on), for the half-term just ended, once per school and half-term, with the right pupils; none
+"""Half-termly traffic-light letters: made on the first school days of a half-term (an INSET first day
+moves them on), for the half-term just ended, once per school and half-term, with the right pupils; none
 where a school has no calendar; a store failing between two schools duplicates nothing on the re-run."""
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def test_the_first_school_day_of_a_half_term_and_the_half_term_before_it() -> No
     assert starting_half_term(calendar, date(2026, 11, 2)) is None  # INSET day
     autumn_2 = starting_half_term(calendar, date(2026, 11, 3))
     assert autumn_2 is not None and autumn_2.name == "Autumn 2"
-    assert starting_half_term(calendar, date(2026, 11, 4)) is None
+    assert starting_half_term(calendar, date(2026, 11, 9)) == autumn_2  # 5th school day: still catching up
+    assert starting_half_term(calendar, date(2026, 11, 10)) is None
     ended = previous_half_term(calendar, autumn_2)
     assert ended is not None and (ended.name, ended.end) == ("Autumn 1", date(2026, 10, 23))
     spring = starting_half_term(calendar, date(2027, 1, 4))  # a term without half-terms is one
@@ -114,13 +115,13 @@ def test_letters_are_made_once_on_the_first_school_day_for_the_right_pupils(
     a1 = world.a1.id
     inset = _run(db, store, world, datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     assert inset == (
-        "half-termly letters 2026-11-02: no school begins a half-term today; "
+        "half-termly letters 2026-11-02: no school is in the first days of a half-term; "
         "no calendar for this year (no letters) at URN 100002"
     )
     assert _batches(db, world) == []
     made = _run(db, store, world, AUTUMN_2_FIRST_DAY)
     assert made == (
-        "half-termly letters 2026-11-03: a half-term begins at URN 100001; 2 batches made, 2 letters; "
+        "half-termly letters 2026-11-03: letters due for a new half-term at URN 100001; 2 batches made, 2 letters; "
         "no calendar for this year (no letters) at URN 100002"
     )
     scheduled = "Turnout (scheduled)"
@@ -144,8 +145,11 @@ def test_letters_are_made_once_on_the_first_school_day_for_the_right_pupils(
     assert descriptions[0].endswith("Year group 7; 1 pupil")
     again = _run(db, store, world, AUTUMN_2_FIRST_DAY + timedelta(hours=3))  # a second run that day
     assert "0 batches made, 0 letters; 2 made by an earlier run, not made again" in again
-    assert _run(db, store, world, AUTUMN_2_FIRST_DAY + timedelta(days=1)).startswith(
-        "half-termly letters 2026-11-04: no school begins a half-term today"
+    assert "0 batches made, 0 letters; 2 made by an earlier run" in _run(
+        db, store, world, AUTUMN_2_FIRST_DAY + timedelta(days=1)
+    )  # the next days catch up a missed first day, and make nothing twice
+    assert _run(db, store, world, datetime(2026, 11, 10, 6, 0, tzinfo=UTC)).startswith(
+        "half-termly letters 2026-11-10: no school is in the first days of a half-term"
     )
     assert len(_batches(db, world)) == 2
     spring = _run(db, store, world, datetime(2027, 1, 4, 6, 0, tzinfo=UTC))  # Autumn 2's letters, to 18 Dec
