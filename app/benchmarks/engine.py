@@ -112,14 +112,15 @@ class _Pupils:
     def __len__(self) -> int:
         return len(self.index)
 
-    def fill(self, rows: list, counts: np.ndarray) -> None:
-        """Add per-pupil sums (school_id, pupil_id, columns...) into counts; pupils not counted are skipped."""
-        if not rows:
-            return
-        data = np.array([r[2:] for r in rows], dtype=np.int64)
-        where = np.array([self.index.get((r[0], r[1]), -1) for r in rows], dtype=np.int64)
-        keep = where >= 0
-        counts[where[keep]] += data[keep]
+    def per_pupil(self, rows: list, columns: int) -> np.ndarray:
+        """Rows of (school_id, pupil_id, sums...) as a (pupils, columns) array; pupils not counted dropped."""
+        out = np.zeros((len(self), columns), dtype=np.int64)
+        if rows:
+            data = np.array([r[2:] for r in rows], dtype=np.int64)
+            where = np.array([self.index.get((r[0], r[1]), -1) for r in rows], dtype=np.int64)
+            keep = where >= 0
+            out[where[keep]] = data[keep]
+        return out
 
 
 def _week_sums(db: Session, ids: list[int], ranges: list[Range]) -> list:
@@ -240,25 +241,24 @@ def compute(
     whole = sorted({p[0] for p in plans.values() if p[0] is not None})
     edges = sorted({e for p in plans.values() for e in p[1]})
     counts = {w: np.zeros((len(pupils), 4), dtype=np.int64) for w in windows}
+    sums: dict[Range, np.ndarray] = {}  # per pupil, the four counters of each range read
     if ids and whole:
-        rows = _week_sums(db, ids, whole)
-        for w, (span, _) in plans.items():
-            if span is not None:
-                i = whole.index(span) * 4
-                pupils.fill([(r[0], r[1], *r[2 + i : 6 + i]) for r in rows], counts[w])
+        found = pupils.per_pupil(_week_sums(db, ids, whole), 4 * len(whole))
+        sums.update({span: found[:, 4 * i : 4 * i + 4] for i, span in enumerate(whole)})
     if ids and edges:
-        rows = _mark_sums(db, ids, edges)
-        for w, (_, parts) in plans.items():
-            for part in parts:
-                i = edges.index(part) * 4
-                pupils.fill([(r[0], r[1], *r[2 + i : 6 + i]) for r in rows], counts[w])
+        found = pupils.per_pupil(_mark_sums(db, ids, edges), 4 * len(edges))
+        sums.update({edge: found[:, 4 * i : 4 * i + 4] for i, edge in enumerate(edges)})
+    for w, (span, parts) in plans.items():
+        for part in [span, *parts] if span is not None else parts:
+            if part in sums:
+                counts[w] += sums[part]
     las, national = _references(schools)
     result = {}
     for key, (start, end, label) in periods.items():
         earlier = counts.get((key, True))
         result[key] = _benchmark(schools, pupils, counts[(key, False)], earlier, las, national)
         result[key].start, result[key].end, result[key].label = start, end, label
-    weeks = _weeks(db, schools, pupils, year_start, series_until, plans) if series_until else []
+    weeks = _weeks(db, schools, pupils, year_start, plans[("_series", False)], sums) if series_until else []
     return Computed(result, weeks)
 
 
@@ -307,12 +307,17 @@ def _movement(now: float | None, before: np.ndarray) -> float | None:
 
 
 def _weeks(
-    db: Session, schools: list[School], pupils: _Pupils, year_start: date, until: date, plans: dict
+    db: Session,
+    schools: list[School],
+    pupils: _Pupils,
+    year_start: date,
+    plan: tuple[Range | None, list[Range]],
+    sums: dict[Range, np.ndarray],
 ) -> list[Week]:
     """Weekly pooled sessions of the counted pupils per school and for the trust, from the first whole
     week of the year to `until` (its part-week from marks)."""
     ids = [s.id for s in schools]
-    span, parts = plans[("_series", False)]
+    span, parts = plan
     per: dict[tuple[int | None, date], list[int]] = {}
     if ids and span is not None:
         # All pupils' weeks less those of the pupils DfE leaves out: no join of pupil_weeks with pupils, whose
@@ -334,11 +339,8 @@ def _weeks(
                 if found is not None:
                     found[0] -= int(possible or 0)
                     found[1] -= int(attended or 0)
-    if ids and parts and parts[-1][1] == until and (span is None or parts[-1][0] > span[1]):
-        edge = parts[-1]
-        rows = _mark_sums(db, ids, [edge])
-        counts = np.zeros((len(pupils), 4), dtype=np.int64)
-        pupils.fill(rows, counts)
+    if parts and (span is None or parts[-1][0] > span[1]) and parts[-1] in sums:
+        edge, counts = parts[-1], sums[parts[-1]]
         possible = np.bincount(pupils.school, weights=counts[:, 0], minlength=len(schools))
         attended = np.bincount(pupils.school, weights=counts[:, 1], minlength=len(schools))
         for i, school in enumerate(schools):
