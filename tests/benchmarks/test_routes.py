@@ -43,6 +43,9 @@ def test_trust_csv_is_for_its_leaders_only(app: Flask, db: Session, world: World
     assert "period must be one of ytd, term, half_term" in bad.get_data(as_text=True)
     for who in ("a_governor", "a1_lead", "b_leader", "b1_lead"):
         assert _as(app, world, who).get("/trusts/trust-a/benchmarks.csv").status_code == 404, who
+    assert "/trusts/trust-a/benchmarks.csv?period=half_term" in leader.get("/trusts/trust-a").get_data(
+        as_text=True
+    )
 
 
 def test_school_page_against_trust_la_and_england(
@@ -63,6 +66,9 @@ def test_school_page_against_trust_la_and_england(
         assert "Canaryalder" not in html and "Bea" not in html  # no pupil appears
         assert "<svg" in html
     assert _as(app, world, "a1_staff").get("/schools/100001/benchmark").status_code == 403
+    assert "/schools/100001/benchmark" in _as(app, world, "a_governor").get("/schools/100001").get_data(
+        as_text=True
+    )
     assert _as(app, world, "a1_lead").get("/schools/100002/benchmark").status_code == 404
     for who in ("b_leader", "b1_lead"):
         assert _as(app, world, who).get("/schools/100001/benchmark").status_code == 404, who
