@@ -63,7 +63,8 @@ def compare_chart(o: Overview) -> list:
     if not o.schools:
         return [html.P("No schools of this phase in the trust.")]
     rows = sorted(o.schools, key=lambda pair: pair[1].attendance_rate or 0)
-    names = [r.name for _s, r in rows]
+    repeated = {r.name for _s, r in rows if sum(x.name == r.name for _t, x in rows) > 1}
+    names = [f"{r.name} ({s.urn})" if r.name in repeated else r.name for s, r in rows]  # one bar per school
     la = [_rate(o.bench.la(r.la_code, r.phase)) for _s, r in rows]
     england = [_rate(o.bench.england(r.phase)) for _s, r in rows]
     figure = {
@@ -78,11 +79,11 @@ def compare_chart(o: Overview) -> list:
              "marker": {"symbol": "line-ns-open", "size": 20, "color": "#a3121f", "line": {"width": 3, "color": "#a3121f"}},
              "hovertemplate": "England for %{y}'s phase: %{x:.1f}%<extra></extra>"},
         ],
-        "layout": {"height": 120 + 26 * len(rows), "margin": {"l": 220, "r": 16, "t": 8, "b": 40},
-                   "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"}, "barmode": "overlay",
-                   "xaxis": {"title": {"text": "Attendance %"}, "range": [max(0, min(v for v in _all(rows, la, england)) - 3), 100],
+        "layout": {"height": 140 + 26 * len(rows), "margin": {"l": 220, "r": 16, "t": 48, "b": 40},
+                   "legend": {"orientation": "h", "y": 0, "yanchor": "top"}, "barmode": "overlay",
+                   "xaxis": {"title": {"text": "Attendance %"}, "side": "top", "range": [max(0, min(v for v in _all(rows, la, england)) - 3), 100],
                              "fixedrange": True},
-                   "yaxis": {"fixedrange": True, "automargin": True}},
+                   "yaxis": {"fixedrange": True, "automargin": True, "range": [-0.5, len(rows) - 0.5]}},
     }  # fmt: skip
     return [
         html.P("Bars are each school's attendance for the period; the diamond is its LA's rate and the red mark "

@@ -13,7 +13,8 @@ TSM_FLAG = "⚑ Targeting Support Meeting"
 TSM_CLEAR = "✓ At or above England"
 
 COLUMNS = [
-    {"field": "name", "headerName": "School", "cellRenderer": "SchoolCell", "pinned": "left", "minWidth": 250},
+    {"field": "name", "headerName": "School", "cellRenderer": "SchoolCell", "pinned": "left", "minWidth": 250,
+     "tooltipField": "name"},
     {"field": "phase", "headerName": "Phase", "maxWidth": 110},
     {"field": "enrolments", "headerName": "Enrolments", "type": "numericColumn", "maxWidth": 120},
     {"field": "attendance", "headerName": "Attendance %", "type": "numericColumn", "maxWidth": 130},
@@ -41,12 +42,13 @@ COLUMNS = [
 
 
 def signed(pp: float | None, above: str = "above", below: str = "below", same: str = "same") -> str:
-    """A difference in percentage points, signed and in words ("+1.2 pp above")."""
+    """A difference in percentage points, signed and in words ("+1.2 pp above"; "0.0 pp, just below")."""
     if pp is None:
         return "–"
     value = round(pp, 1) + 0  # no "-0.0"
-    word = above if value > 0 else below if value < 0 else same
-    return f"{value:+.1f} pp {word}"
+    if value == 0:
+        return f"0.0 pp, just {above}" if pp > 0 else f"0.0 pp, just {below}" if pp < 0 else f"0.0 pp {same}"
+    return f"{value:+.1f} pp {above if value > 0 else below}"
 
 
 def movement(pp: float | None) -> str:
@@ -86,8 +88,10 @@ def reference_rows(o: Overview) -> list[dict]:
     phases = {r.phase for _s, r in o.schools}
     las = {(r.la_code, r.phase) for _s, r in o.schools}
     pooled_name = o.pooled.name if o.phase_only else f"{o.trust.name} (pooled)"
+    total = next((r for r in o.bench.national if r.phase.lower() == "total"), None)
     rows = [{**_figures(o.pooled), "name": pooled_name, "level": "trust", "phase": "All" if not o.phase_only else "",
-             **_spark(o.pooled_weekly())}]  # fmt: skip
+             **_spark(o.pooled_weekly()),
+             **_worded("vs_england", _diff(o.pooled, total), signed(_diff(o.pooled, total)) + " (all schools)")}]  # fmt: skip
     refs = [r for r in o.bench.las if (r.la_code, r.phase) in las] + [
         r for r in o.bench.national if r.phase in phases or r.phase.lower() == "total"
     ]

@@ -24,6 +24,7 @@ from app.interventions import impact
 from app.storage import open_storage
 from app.workflow.compliance import trust_schools
 from dashboards.trust_impact import trust_impact
+from dashboards.trust_rows import movement, signed
 from tenants import context
 from tenants.access import system_context
 from tenants.models import Trust
@@ -161,6 +162,7 @@ def test_the_schools_table_holds_the_hand_worked_figures(app: Flask, world: Worl
         43, 98.4, 4.7, 2.3, 7
     )  # fmt: skip
     assert trust["spark_text"] == "8 Sep 100.0% → 15 Sep 96.7%"
+    assert trust["vs_england_text"] == "+5.3 pp above (all schools)"  # 98.37 against England's 93.12
     england = {r["phase"]: r["attendance"] for r in pinned if r["level"] == "national"}
     assert england == {"Primary": 94.7, "Secondary": 91.5, "Total": 93.1}
     assert answer["tr-csv"]["href"] == "/trusts/trust-a/benchmarks.csv?period=ytd"
@@ -261,3 +263,13 @@ def test_intervention_impact_comes_from_whole_weeks_of_rollups(db: Session, worl
     assert (two.actions, two.mean_change, two.words()) == (1, pytest.approx(-25.0), "-25.0 pp over 1 action")
     assert one.mean_change == pytest.approx(exact[world.a1.id].mean_change)
     assert two.mean_change == pytest.approx(exact[world.a2.id].mean_change)
+
+
+def test_differences_are_signed_and_worded() -> None:
+    """A school a hair below England is flagged for a meeting, so its difference must not read "same"."""
+    assert [signed(v) for v in (1.25, -14.72, 0.04, -0.04, 0.0, None)] == [
+        "+1.2 pp above", "-14.7 pp below", "0.0 pp, just above", "0.0 pp, just below", "0.0 pp same", "–"
+    ]  # fmt: skip
+    assert [movement(v) for v in (0.26, -0.3, 0.01, None)] == [
+        "↑ up 0.3 pp", "↓ down 0.3 pp", "→ no change", "– no earlier week"
+    ]  # fmt: skip
