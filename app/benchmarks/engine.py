@@ -191,12 +191,15 @@ def _fill_row(row: BenchmarkRow, t: np.ndarray) -> None:
 
 
 def _rank(rows: list[BenchmarkRow]) -> None:
-    """Rank 1 = highest attendance; quartile 1 = the top quarter (schools with no sessions are unranked)."""
+    """Rank 1 = highest attendance; quartile by position from the top (0) to the bottom (1) of the trust, so
+    the best school is always in the top quarter and the lowest in the bottom one (schools with no
+    sessions are unranked)."""
     ranked = sorted(
         (r for r in rows if r.attendance_rate is not None), key=lambda r: -(r.attendance_rate or 0)
     )
+    last = max(len(ranked) - 1, 1)
     for i, row in enumerate(ranked):
-        row.rank, row.quartile = i + 1, i * 4 // len(ranked) + 1
+        row.rank, row.quartile = i + 1, min(i * 4 // last + 1, 4)
 
 
 def _references(schools: list[School]) -> tuple[list[BenchmarkRow], list[BenchmarkRow]]:

@@ -147,9 +147,9 @@ def test_the_schools_table_holds_the_hand_worked_figures(app: Flask, world: Worl
     assert "below England's 94.7% for primary schools" in small["tsm_reason"]
     assert large["tsm"] == "✓ At or above England" and not large["tsm_flagged"]
     assert (small["rank_text"], large["rank_text"]) == (
-        "2 of 2 · third quarter",
+        "2 of 2 · bottom quarter",
         "1 of 2 · top quarter",
-    )  # B1: quartile 3 for 2 of 2
+    )
     assert small["fsm_gap"] == -45.0 and small["fsm_gap_text"] == "-45.0 pp lower"
     assert small["spark"] == [100.0, 60.0] and small["spark_text"] == "8 Sep 100.0% → 15 Sep 60.0%"
     assert small["links"] == {"benchmark": "/schools/100001/benchmark", "week": "/dashboards/schools/100001/week",
