@@ -10,7 +10,7 @@ from tests.e2e.conftest import ARTIFACTS, sign_in
 
 def test_leader_corrects_a_refused_change_and_saves_it(page: Page, live_url: str, world: World) -> None:
     sign_in(page, live_url, world.users["a_leader"])
-    page.get_by_role("link", name="Alder Trust").click()
+    page.get_by_role("link", name="Alder Trust", exact=True).click()
     page.get_by_role("link", name="Flag thresholds and next-step rules").click()
     expect(page.get_by_text("In use: version 0")).to_be_visible()
 
