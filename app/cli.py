@@ -38,6 +38,7 @@ from app.returns.cli import report_returns
 from app.storage import get_storage
 from app.workflow.generation import generate_schools
 from jobs.definitions import JOBS, run_job
+from jobs.overview import every_outcome
 from jobs.scheduler import serve as serve_scheduler
 from tenants import context
 from tenants.access import system_context
@@ -574,9 +575,11 @@ def jobs_run(job: str) -> None:
 
     if job not in JOBS:
         _fail(f"unknown job '{job}'; jobs are: {', '.join(JOBS)}")
-    with _app():
+    with _app(), get_db().session() as session:
         record = run_job(get_db(), job, store=get_storage())
-    click.echo(f"{job} for {record.period}: {record.status}: {record.detail or ''}")
+        click.echo(f"{job} for {record.period}: {record.status}: {record.detail or ''}")
+        for name, outcome in every_outcome(session, record.id):
+            click.echo(f"  {name}: {outcome.status}: {outcome.detail or outcome.error or ''}")
     if record.error:
         _fail(record.error)
 

@@ -59,11 +59,16 @@ def job_rows(db: Session, trust: Trust | None) -> list[JobRows]:
 def _row(db: Session, run: JobRun, trust: Trust | None) -> RunRow:
     if trust is not None:
         return RunRow(run, db.get(JobOutcome, (trust.id, run.id)), [])
+    return RunRow(run, None, every_outcome(db, run.id))
+
+
+def every_outcome(db: Session, run_id: int) -> list[tuple[str, JobOutcome]]:
+    """Each trust's outcome of a run, by trust name: for platform administrators and the command line."""
     rows = db.execute(
         select(Trust.name, JobOutcome)
         .join(Trust, Trust.id == JobOutcome.trust_id)
-        .where(JobOutcome.run_id == run.id)
+        .where(JobOutcome.run_id == run_id)
         .order_by(Trust.name)
         .execution_options(**UNSCOPED)
     )
-    return RunRow(run, None, [(name, outcome) for name, outcome in rows])
+    return [(name, outcome) for name, outcome in rows]

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import UserSession
+from app.cli import main
 from app.db import utcnow
 from app.storage import FolderStorage, Storage
 from jobs.catchup import catch_up, last_due, owed
@@ -161,3 +163,20 @@ def test_scheduler_stores_jobs_in_the_database(app: Flask, db: Session, folder: 
 def test_every_job_has_a_schedule_in_words(name: str) -> None:
     job = JOBS[name]
     assert job.schedule and job.description and (job.each_trust is None) != (job.whole is None)
+
+
+def test_turnout_jobs_run_says_what_each_trust_got_and_refuses_an_unknown_job(
+    app: Flask, world: World
+) -> None:
+    runner = CliRunner()
+    done = runner.invoke(main, ["jobs", "run", "weekly-flags"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0].endswith(": done: 2 of 2 trusts done")
+    assert (
+        lines[1].startswith("  Alder Trust: done: flags for the week of ")
+        and "2 school snapshots" in lines[1]
+    )
+    assert lines[2].startswith("  Birch Trust: done: ") and "1 school snapshots" in lines[2]
+    unknown = runner.invoke(main, ["jobs", "run", "weekly-flag"])
+    assert unknown.exit_code == 1 and "unknown job 'weekly-flag'; jobs are: purge-sessions" in unknown.output
