@@ -93,11 +93,10 @@ def test_a_school_lead_reads_its_own_school_row_and_no_other(
     assert set(found.weekly) == {None, world.a1.id}
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # row-level security is PostgreSQL's
 def test_rls_hides_trust_a_rows_from_trust_b(db: Session, world: World, tmp_path: Path) -> None:
     two_schools(db, world)
     _refresh(db, world, tmp_path)
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("row-level security is PostgreSQL's")
     with context.use(system_context(db, "test", trust_id=world.trust_b.id)):
         db.execute(select(Trust.id)).all()  # begins the transaction with trust B's schools
         for table in ("benchmark_runs", "benchmark_results", "benchmark_weeks"):
