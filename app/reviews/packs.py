@@ -158,7 +158,7 @@ def trend_chart(
 
     step = (right - left) / max(len(weeks) - 1, 1)
     points = [(round(left + n * step, 1), y(v), f"{w:%-d %b}", v) for n, (w, v) in enumerate(weeks)]
-    every = max(len(points) // 7, 1)
+    every = max(-(-len(points) // 6), 1)  # at most about six week labels, so they never overlap
     return {
         "width": width, "height": height, "left": left, "right": right, "bottom": bottom,
         "ticks": [(y(t), int(t)) for t in range(int(low), int(high) + 1, 5)],
