@@ -4,6 +4,7 @@ and the trust (pooled), LA and England rows pinned beneath it so they never sort
 from __future__ import annotations
 
 from app.benchmarks.figures import GAPS, BenchmarkRow
+from app.benchmarks.reference import reference_phase
 from dashboards.shell import one_place
 from dashboards.trust_data import Overview, Weekly
 from tenants.models import School
@@ -65,7 +66,8 @@ def school_rows(o: Overview) -> list[dict]:
     count = len(o.bench.schools)
     rows = []
     for school, r in o.schools:
-        la, england = o.bench.la(r.la_code, r.phase), o.bench.england(r.phase)
+        compared = reference_phase(r.phase)  # alternative provision compares with all schools
+        la, england = o.bench.la(r.la_code, compared), o.bench.england(compared)
         tally, impact = o.compliance.get(school.id), o.impact.get(school.id)
         on_time = tally.rate if tally else None
         rows.append({

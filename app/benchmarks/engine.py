@@ -27,6 +27,7 @@ from app.benchmarks.reference import (
     la_row,
     reference_phase,
 )
+from app.registers.ages import born_between
 from app.registers.codes import AEA, AUTHORISED, CODES, PRESENT, UNAUTHORISED
 from app.registers.marks import Mark, PupilWeek
 from app.registers.models import YEAR_GROUPS, Pupil
@@ -76,11 +77,6 @@ def split(start: date, end: date) -> tuple[Range | None, list[Range]]:
         return None, [(start, end)]
     edges = [(start, first - timedelta(days=1)), (last + timedelta(days=7), end)]
     return (first, last), [e for e in edges if e[0] <= e[1]]
-
-
-def born_between(year_start: date) -> Range:
-    """Dates of birth DfE counts for the year: aged 5 to 15 on 31 August before it began."""
-    return date(year_start.year - 16, 9, 1), date(year_start.year - 5, 8, 31)
 
 
 class _Pupils:

@@ -25,6 +25,11 @@ def percent(part: float | None, whole: float | None) -> float | None:
     return float(part) / float(whole) * 100 if part is not None and whole else None
 
 
+def _compared(phase: str) -> str:
+    """The schools a school's phase is compared with in DfE's figures (alternative provision: all)."""
+    return f"{phase.lower()} schools" if phase in ("Primary", "Secondary", "Special") else "all schools"
+
+
 @dataclass
 class CohortFigures:
     """One cohort's pooled figures: rates of pooled sessions, PA/SA as a percent of enrolments."""
@@ -97,7 +102,7 @@ class BenchmarkRow:
             return None
         return (
             f"Attendance {self.attendance_rate:.1f}% is below England's {self.national_attendance:.1f}% "
-            f"for {self.phase.lower()} schools: flagged for a termly Targeting Support Meeting with the LA."
+            f"for {_compared(self.phase)}: flagged for a termly Targeting Support Meeting with the LA."
         )
 
     def gap(self, cohort: str, other: str) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app.access import require_role, school_or_404, trust_or_404
@@ -18,7 +19,8 @@ from app.benchmarks.store import latest, weeks_of
 from app.clock import uk_today
 from app.db import get_session
 from app.downloads import csv_download, csv_text
-from tenants.models import Role
+from tenants.models import Role, School
+from tenants.scoping import UNSCOPED
 
 bp = Blueprint("benchmarks", __name__)
 # Aggregates only (no pupil appears): governors may see them; attendance staff work from the school's pages.
@@ -85,5 +87,11 @@ def school(urn: int):  # type: ignore[no-untyped-def]
     trust_weeks = {w.week_start: w for w in weeks_of(found, None)} if found else {}
     return render_template(
         "benchmarks/school.html", school=found_school, found=found, periods=periods, weeks=weeks,
-        trust_weeks=trust_weeks, gaps=GAPS, source=SOURCE, schools=len(found.periods["ytd"].schools) if found else 0,
+        trust_weeks=trust_weeks, gaps=GAPS, source=SOURCE, schools=_schools_in_trust(found_school),
     )  # fmt: skip
+
+
+def _schools_in_trust(school: School) -> int:
+    """How many schools a rank is out of: the whole trust's, though a school lead's rows are only their own."""
+    query = select(func.count()).select_from(School).where(School.trust_id == school.trust_id)
+    return get_session().scalar(query.execution_options(**UNSCOPED)) or 0

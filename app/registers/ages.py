@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-STATISTICS_AGES = range(5, 16)  # DfE counts enrolments aged 5 to 15 at 31 August before the year
-
 
 def birthday(born: date, years: int) -> date:
     """The day a person turns `years` (29 February birthdays fall on 1 March in other years)."""
@@ -19,9 +17,9 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def counted_in_statistics(born: date, year_start: date) -> bool:
-    """DfE's attendance statistics: aged 5 to 15 on 31 August before the academic year began."""
-    return age_on(born, date(year_start.year, 8, 31)) in STATISTICS_AGES
+def born_between(year_start: date) -> tuple[date, date]:
+    """Dates of birth DfE's attendance statistics count for a year: aged 5 to 15 on 31 August before it began."""
+    return date(year_start.year - 16, 9, 1), date(year_start.year - 5, 8, 31)
 
 
 def compulsory_school_age_starts(born: date) -> date:

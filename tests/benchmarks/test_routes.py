@@ -65,6 +65,7 @@ def test_school_page_against_trust_la_and_england(
         assert "98.4%" in html and "94.5%" in html  # the trust pooled; Norfolk primary
         assert "Canaryalder" not in html and "Bea" not in html  # no pupil appears
         assert "<svg" in html
+        assert "Rank 2 of 2 in the trust" in html, who  # out of the whole trust, even for Alder One's lead
     assert _as(app, world, "a1_staff").get("/schools/100001/benchmark").status_code == 403
     assert "/schools/100001/benchmark" in _as(app, world, "a_governor").get("/schools/100001").get_data(
         as_text=True

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from app.registers.ages import (
+    born_between,
     compulsory_school_age_starts,
-    counted_in_statistics,
     of_compulsory_school_age,
     school_leaving_date,
 )
@@ -26,7 +26,8 @@ YEAR_2025 = date(2025, 8, 1)
     ],
 )
 def test_statistics_count_ages_five_to_fifteen_at_the_end_of_august(born: date, counted: bool) -> None:
-    assert counted_in_statistics(born, YEAR_2025) is counted
+    first, last = born_between(YEAR_2025)
+    assert (first <= born <= last) is counted
 
 
 @pytest.mark.parametrize(
