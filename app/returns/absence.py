@@ -149,7 +149,9 @@ def unauthorised_10(db: Session, school: School, as_of: date) -> list[dict[str, 
     """
     start = academic_year_start(as_of)
     days = register_days(db, school, start, as_of)
-    ids = _candidates(db, school, start, as_of, "unauthorised", 2 * RUN_DAYS)
+    ids = _candidates(
+        db, school, start, as_of, "unauthorised", RUN_DAYS
+    )  # half-day closures hold fewer sessions
     marks = _marks(db, school, ids, start, as_of)
     pupils = _pupils(db, school, ids)
     last_register_day = max(days, default=None)
