@@ -21,7 +21,10 @@ from app.reviews.models import EDITIONS
 from app.reviews.terms import Term, parse_term, previous_term, term_of
 from app.storage import get_storage
 from app.workflow.compliance import trust_schools
+from tenants import context
+from tenants.access import system_context
 from tenants.models import Role, School
+from tenants.scoping import sync_rls
 
 bp = Blueprint("reviews", __name__)
 EDITORS = frozenset({Role.SCHOOL_LEAD, Role.TRUST_LEADER})
@@ -142,10 +145,12 @@ def reviews(urn: int):  # type: ignore[no-untyped-def]
             raise BadInput(problem)
         if term.start > today:
             raise BadInput(f"{term.name} has not started yet, so it has no figures for a pack.")
-        made = packs.make(
-            db, get_storage(), found, calendar, term, min(today, term.end), current_recorder(), now
-        )
-        db.commit()
+        with context.use(system_context(db, "review pack", trust_id=found.trust_id)):
+            sync_rls(db)  # the pack's trust row pools every school of the trust, not only the user's
+            made = packs.make(
+                db, get_storage(), found, calendar, term, min(today, term.end), current_recorder(), now
+            )
+            db.commit()
         flash(f"Made the {term.name} packs (numbers {made[0].id} and {made[-1].id}), figures to "
               f"{min(today, term.end):%-d %B %Y}.", "success")  # fmt: skip
         return redirect(url_for("reviews.reviews", urn=urn))

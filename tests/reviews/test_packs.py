@@ -21,7 +21,7 @@ from app.registers.recording import Recorder
 from app.reviews import packs
 from app.reviews.models import ReviewPack
 from app.reviews.terms import term_of
-from app.storage import Storage
+from app.storage import Storage, get_storage
 from tenants import context
 from tenants.access import system_context
 from tenants.models import School, Trust
@@ -121,6 +121,11 @@ def test_governors_list_and_download_only_their_edition_and_staff_none(
             (4, "governors"),
         ]
         assert len({r.storage_version for r in rows} | {r.storage_key for r in rows}) >= 2
+        school = db.get(School, world.a1.id)
+        with app.app_context():
+            text = _text(packs.read_pdf(get_storage(), school, rows[0]))
+    # the school lead sees only Alder One, yet the pack's trust column pools the whole trust (56 of 80)
+    assert re.search(r"Attendance 60\.0% 70\.0%", text), text[:800]
     page = client.get("/schools/100001/reviews").get_data(as_text=True)
     assert all(f"/schools/100001/reviews/{n}.pdf" in page for n in range(1, 5))
     pdf = client.get("/schools/100001/reviews/1.pdf")
