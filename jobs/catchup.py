@@ -20,6 +20,7 @@ log = logging.getLogger("turnout.jobs")
 LOOKBACK = timedelta(days=8)  # every job runs at least weekly, so this always holds its latest period
 MAX_ATTEMPTS = 5
 SETTLE = timedelta(minutes=10)  # leave a period this long to the scheduled run itself
+ABANDONED = timedelta(hours=3)  # a run still "running" after this long was cut off
 
 
 def last_due(job: Job, now: datetime) -> datetime | None:
@@ -38,11 +39,10 @@ def owed(database: Database, now: datetime, *, at_start: bool) -> list[tuple[Job
     with database.session() as db:
         runs = db.scalars(select(JobRun).where(JobRun.scheduled_for >= now - LOOKBACK)).all()
         by_period = {(r.job, r.period): r for r in runs}
-        unfinished = {RUNNING, FAILED} if at_start else {FAILED}
         found = [
             (JOBS[r.job], r.scheduled_for)
             for r in runs
-            if r.job in JOBS and r.status in unfinished and r.attempts < MAX_ATTEMPTS
+            if r.job in JOBS and r.attempts < MAX_ATTEMPTS and _unfinished(r, now, at_start=at_start)
         ]
     settle = timedelta(0) if at_start else SETTLE
     for job in JOBS.values():
@@ -50,6 +50,14 @@ def owed(database: Database, now: datetime, *, at_start: bool) -> list[tuple[Job
         if due is not None and now - due >= settle and (job.name, job.period_of(due)) not in by_period:
             found.append((job, due))
     return found
+
+
+def _unfinished(run: JobRun, now: datetime, *, at_start: bool) -> bool:
+    """Failed, or running with no one at it: at start every running one (this is the only scheduler),
+    later only one running far longer than any job takes (its process died without a word)."""
+    if run.status == FAILED:
+        return True
+    return run.status == RUNNING and (at_start or now - run.started_at > ABANDONED)
 
 
 def catch_up(

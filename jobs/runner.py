@@ -61,11 +61,16 @@ def run(
     run_id = _claim(database, job.name, period, now, started_by)
     if run_id is None:
         return _record(database, job.name, period)
-    store = store or default_store()
-    if job.whole is not None:
-        _run_whole(database, job, run_id, store, now)
-    else:
-        _run_trusts(database, job, run_id, store, now)
+    try:
+        store = store or default_store()
+        if job.whole is not None:
+            _run_whole(database, job, run_id, store, now)
+        else:
+            _run_trusts(database, job, run_id, store, now)
+    except BaseException as error:  # a lost connection, Ctrl-C: never leave the run marked running
+        with database.session() as db:
+            _finish(db, run_id, FAILED, None, f"stopped part-way: {_error_text(error)}")
+        raise
     return _record(database, job.name, period)
 
 

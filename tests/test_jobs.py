@@ -125,10 +125,12 @@ def test_catching_up_runs_missed_periods_and_resumes_killed_runs_only_at_start(
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     monday = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
     db.add(JobRun(job="weekly-flags", period="2026-11-16", status=RUNNING, scheduled_for=monday,
-                  started_by="scheduler"))  # fmt: skip
+                  started_by="scheduler", started_at=now - timedelta(minutes=30)))  # fmt: skip
     db.commit()
     later = {job.name for job, _moment in owed(database, now, at_start=False)}
     assert later == set(JOBS) - {"weekly-flags"}  # a run in hand is left to its process
+    abandoned = {job.name for job, _moment in owed(database, now + timedelta(days=1), at_start=False)}
+    assert "weekly-flags" in abandoned  # but not for ever: still "running" a day on, it was cut off
     at_start = owed(database, now, at_start=True)
     assert ("weekly-flags", monday) in {(job.name, moment) for job, moment in at_start}
     with app.app_context():
@@ -180,3 +182,16 @@ def test_turnout_jobs_run_says_what_each_trust_got_and_refuses_an_unknown_job(
     assert lines[2].startswith("  Birch Trust: done: ") and "1 school snapshots" in lines[2]
     unknown = runner.invoke(main, ["jobs", "run", "weekly-flag"])
     assert unknown.exit_code == 1 and "unknown job 'weekly-flag'; jobs are: purge-sessions" in unknown.output
+
+
+def test_a_run_stopped_part_way_is_marked_failed_not_left_running(
+    app: Flask, db: Session, folder: Storage
+) -> None:
+    def interrupted(_db: Session, _store: Storage, _now: datetime) -> str:
+        raise KeyboardInterrupt  # Ctrl-C on `turnout jobs run`
+
+    job = Job("stop", "Stop", "Daily", {"hour": "1"}, lambda now: now.date().isoformat(), whole=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(app.extensions["turnout.db"], job, now=datetime(2026, 11, 24, 1, tzinfo=UTC), store=folder)
+    stopped = db.scalars(select(JobRun)).one()
+    assert (stopped.status, stopped.error) == (FAILED, "stopped part-way: KeyboardInterrupt")
