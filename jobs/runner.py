@@ -108,6 +108,9 @@ def _run_whole(database: Database, job: Job, run_id: int, store: Storage, now: d
     with database.session() as db:
         try:
             with context.use(system_context(db, f"job:{job.name}")):
+                _hold(db, f"job:{job.name}")
+                if db.scalar(select(JobRun.status).where(JobRun.id == run_id)) == DONE:
+                    return  # another process finished it while this one waited
                 detail = job.whole(db, store, now)
                 db.commit()
         except Exception as error:
@@ -141,7 +144,7 @@ def _run_trusts(database: Database, job: Job, run_id: int, store: Storage, now: 
 def _run_trust(db: Session, job: Job, run_id: int, trust_id: int, store: Storage, now: datetime) -> None:
     assert job.each_trust is not None
     with context.use(system_context(db, f"job:{job.name}", trust_id=trust_id)):
-        _hold_trust(db, job.name, trust_id)
+        _hold(db, f"job:{job.name}:{trust_id}")
         outcome = db.get(JobOutcome, (trust_id, run_id), with_for_update=True)
         if outcome is not None and outcome.status == DONE:
             db.rollback()
@@ -167,10 +170,10 @@ def _run_trust(db: Session, job: Job, run_id: int, trust_id: int, store: Storage
             _record_failure(db, run_id, trust_id, started, _error_text(error))
 
 
-def _hold_trust(db: Session, name: str, trust_id: int) -> None:
-    """On PostgreSQL, one process at a time works on a job's trust (held until the transaction ends)."""
+def _hold(db: Session, key: str) -> None:
+    """On PostgreSQL, one process at a time works on a job (or a job's trust) until the transaction ends."""
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"job:{name}:{trust_id}"})
+        db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def _record_failure(db: Session, run_id: int, trust_id: int, started: datetime, error: str) -> None:
