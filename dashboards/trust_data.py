@@ -20,9 +20,9 @@ from app.benchmarks.figures import BenchmarkRow, CohortFigures, TrustBenchmark
 from app.benchmarks.models import BenchmarkRun
 from app.clock import now_and_today
 from app.db import get_session
-from app.workflow.compliance import Tally, trust_compliance, trust_schools
+from app.workflow.compliance import Tally, trust_compliance
 from dashboards import trust_impact
-from dashboards.workflow_data import trust_for_leaders
+from dashboards.workflow_data import schools_of, trust_for_leaders
 from tenants.context import current
 from tenants.models import Phase, School, Trust
 
@@ -93,10 +93,6 @@ def phase_of(value: object) -> str:
     return value
 
 
-def schools_of(trust: Trust) -> list[School]:
-    return trust_schools(get_session(), trust)
-
-
 def stored(trust: Trust) -> store.StoredBenchmark | None:
     """The latest nightly results for the trust, or None before the job has first run.
 
@@ -132,7 +128,7 @@ def overview(slug: object, period: object, phase: object) -> tuple[Trust, Overvi
     found = stored(trust)
     if found is None:
         return trust, None
-    bench = _period(found, key)
+    bench = found.periods[key]
     schools = {s.id: s for s in schools_of(trust)}
     shown = [(schools[r.school_id], r) for r in bench.schools if r.school_id in schools]
     if only != ALL_PHASES:
@@ -181,10 +177,6 @@ def pool(rows: list[BenchmarkRow], name: str) -> BenchmarkRow:
 
 def _pct(part: int, whole: int) -> float | None:
     return part / whole * 100 if whole else None
-
-
-def _period(found: store.StoredBenchmark, key: str) -> TrustBenchmark:
-    return found.periods[key]
 
 
 def _weekly(found: store.StoredBenchmark) -> dict[int, Weekly]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-LEVELS = ("school", "trust", "la", "national")
 COHORT_KEYS = ("fsm", "not_fsm", "sen_support", "ehc_plan", "no_sen", "female", "male")
 COHORT_LABELS = {
     "fsm": "Free school meals", "not_fsm": "Not free school meals", "sen_support": "SEN support",

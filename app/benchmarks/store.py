@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from app.benchmarks.engine import Week, compute
 from app.benchmarks.figures import BenchmarkRow, CohortFigures, TrustBenchmark
 from app.benchmarks.models import BenchmarkResult, BenchmarkRun, BenchmarkWeek
-from app.benchmarks.periods import PERIOD_KEYS, trust_periods
+from app.benchmarks.periods import trust_periods
 from app.clock import local
 from app.storage import Storage
 from tenants.context import current
-from tenants.models import School, Trust
+from tenants.models import Trust
 
 _ROW_FIELDS = [f.name for f in fields(BenchmarkRow) if f.name != "cohorts"]
 _STORED = [
@@ -168,8 +168,3 @@ def latest(db: Session, trust: Trust) -> StoredBenchmark | None:
 def weeks_of(found: StoredBenchmark, school_id: int | None) -> list[Week]:
     """One series as Week figures (a school's, or the trust's with None)."""
     return [Week(school_id, w, p, a) for w, p, a in found.weekly.get(school_id, [])]
-
-
-def school_in(found: StoredBenchmark, school: School) -> dict[str, BenchmarkRow | None]:
-    """The school's own row in each period (None where it is missing)."""
-    return {key: found.periods[key].school(school.id) for key in PERIOD_KEYS if key in found.periods}
