@@ -6,14 +6,11 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from waitress import serve as waitress_serve
@@ -24,6 +21,9 @@ from app.auth.services import find_user_by_email
 from app.benchmarks.cli import report_benchmark
 from app.calendars import services as calendar_services
 from app.calendars.spans import NO_CALENDAR, year_label
+from app.cli_support import command_app as _app
+from app.cli_support import command_session as _session
+from app.cli_support import fail as _fail
 from app.clock import local
 from app.config import load_config
 from app.db import get_db, utcnow
@@ -44,28 +44,6 @@ from tenants import context
 from tenants.access import system_context
 from tenants.models import Role, School
 from tenants.scoping import UNSCOPED
-
-
-@contextmanager
-def _app() -> Iterator[Flask]:
-    """An app context for one command; its connections are closed when the command ends."""
-    app = create_app()
-    try:
-        with app.app_context():
-            yield app
-    finally:
-        app.extensions["turnout.db"].engine.dispose()
-
-
-@contextmanager
-def _session() -> Iterator[tuple[Flask, Session]]:
-    with _app() as app, get_db().session() as session:
-        yield app, session
-
-
-def _fail(message: str) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(1)
 
 
 @click.group()

@@ -14,15 +14,11 @@ import click
 from app.admin import services as admin_services
 from app.benchmarks.engine import benchmark
 from app.benchmarks.figures import ROW_KEYS
+from app.cli_support import command_session, fail
 from app.clock import parse_day, uk_today
 from app.registers.reports import academic_year_start
 from tenants import context
 from tenants.access import system_context
-
-
-def _fail(message: str) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(1)
 
 
 def _day(option: str, text: str | None, default: date) -> date:
@@ -31,8 +27,8 @@ def _day(option: str, text: str | None, default: date) -> date:
     try:
         return parse_day(text.strip())
     except ValueError as exc:
-        _fail(f"{option}: {exc}")
-        raise  # unreachable: _fail exits
+        fail(f"{option}: {exc}")
+        raise  # unreachable: fail exits
 
 
 @click.command("benchmark")
@@ -42,26 +38,19 @@ def _day(option: str, text: str | None, default: date) -> date:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 def report_benchmark(slug: str, start: str | None, end: str | None, fmt: str) -> None:
     """Benchmarks: each school, the trust pooled, its LAs and England (rates in percent, unrounded)."""
-    from app import create_app
-    from app.db import get_db
-
     last = _day("--to", end, uk_today())
     first = _day("--from", start, academic_year_start(last))
     if first > last:
-        _fail(f"--from {first} is after --to {last}")
+        fail(f"--from {first} is after --to {last}")
     if academic_year_start(first) != academic_year_start(last):
-        _fail(f"--from {first} and --to {last} must lie in one academic year (1 August to 31 July)")
-    app = create_app()
-    try:
-        with app.app_context(), get_db().session() as session:
-            try:
-                trust = admin_services.find_trust(session, slug)
-            except admin_services.AdminError as exc:
-                _fail(str(exc))
-            with context.use(system_context(session, "cli:report-benchmark", trust_id=trust.id)):
-                result = benchmark(session, trust, first, last)
-    finally:
-        app.extensions["turnout.db"].engine.dispose()
+        fail(f"--from {first} and --to {last} must lie in one academic year (1 August to 31 July)")
+    with command_session() as (_app, session):
+        try:
+            trust = admin_services.find_trust(session, slug)
+        except admin_services.AdminError as exc:
+            fail(str(exc))
+        with context.use(system_context(session, "cli:report-benchmark", trust_id=trust.id)):
+            result = benchmark(session, trust, first, last)
     if fmt == "json":
         payload = {"trust": slug, "from": first, "to": last, "rows": result.rows()}
         click.echo(json.dumps(payload, indent=1, default=str))

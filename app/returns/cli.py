@@ -14,15 +14,11 @@ import sys
 import click
 
 from app.admin import services as admin_services
+from app.cli_support import command_session, fail
 from app.clock import parse_day, uk_today
 from app.returns.kinds import KINDS, UnknownKind, build, kind_named
 from tenants import context
 from tenants.access import system_context
-
-
-def _fail(message: str) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(1)
 
 
 @click.command("returns")
@@ -32,31 +28,24 @@ def _fail(message: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 def report_returns(school_urn: int, kind: str, as_of: str | None, fmt: str) -> None:
     """An LA return list: unauthorised-10, sickness-15, new-pupils or deletions."""
-    from app import create_app
-    from app.db import get_db
-
     try:
         kind_named(kind)
     except UnknownKind as exc:
-        _fail(str(exc))
+        fail(str(exc))
     today = uk_today()
     try:
         day = parse_day(as_of.strip()) if as_of else today
     except ValueError as exc:
-        _fail(f"--as-of: {exc}")
+        fail(f"--as-of: {exc}")
     if day > today:
-        _fail(f"--as-of {day} is in the future: the registers are not taken yet")
-    app = create_app()
-    try:
-        with app.app_context(), get_db().session() as session:
-            try:
-                school = admin_services.find_school(session, school_urn)
-            except admin_services.AdminError as exc:
-                _fail(str(exc))
-            with context.use(system_context(session, "cli:report-returns", trust_id=school.trust_id)):
-                rows = build(session, school, kind, day)
-    finally:
-        app.extensions["turnout.db"].engine.dispose()
+        fail(f"--as-of {day} is in the future: the registers are not taken yet")
+    with command_session() as (_app, session):
+        try:
+            school = admin_services.find_school(session, school_urn)
+        except admin_services.AdminError as exc:
+            fail(str(exc))
+        with context.use(system_context(session, "cli:report-returns", trust_id=school.trust_id)):
+            rows = build(session, school, kind, day)
     if fmt == "json":
         click.echo(
             json.dumps(
