@@ -9,7 +9,7 @@ from flask_login import current_user
 
 import tenants  # noqa: F401 - registers the ORM tenant scoping
 from app import db
-from app.config import load_config
+from app.config import load_config, refuse_unsafe_production
 from app.extensions import csrf, limiter, login_manager
 from app.security import add_security_headers
 from tenants import context
@@ -20,6 +20,7 @@ _PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=load_config(overrides)["INSTANCE_PATH"])
     app.config.update(load_config(overrides))
+    refuse_unsafe_production(app.config, debug=app.debug)
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
