@@ -1,6 +1,7 @@
 """Import every model module so Base.metadata knows all tables (migrations, tests)."""
 
 from app.api import models as api_models
+from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.calendars import models as calendar_models
 from app.calls import models as call_models
@@ -17,6 +18,7 @@ from tenants import models as tenant_models
 
 __all__ = [
     "api_models",
+    "audit_models",
     "auth_models",
     "calendar_models",
     "call_models",

@@ -93,6 +93,7 @@ class Trust(Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mfa_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # app/auth/mfa
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     schools: Mapped[list[School]] = relationship(back_populates="trust", order_by="School.name")
