@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from app.db import get_db
+from app.unreachable import DATABASE_LOST, reason
 
 
 @contextmanager
@@ -28,8 +29,16 @@ def command_app() -> Iterator[Flask]:
 
 @contextmanager
 def command_session() -> Iterator[tuple[Flask, Session]]:
-    with command_app() as app, get_db().session() as session:
-        yield app, session
+    """The command's app and session; a database lost or out of reach is said in words, not a traceback."""
+    try:
+        with command_app() as app, get_db().session() as session:
+            yield app, session
+    except DATABASE_LOST as error:
+        fail(
+            f"the connection to the database was lost or could not be made ({reason(error)}). "
+            "What the command had not finished was rolled back (an import is all or nothing, so none of "
+            "its file was written). Run it again when the database is back."
+        )
 
 
 def fail(message: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 import tenants  # noqa: F401 - registers the ORM tenant scoping
@@ -12,6 +12,7 @@ from app import db
 from app.config import load_config, refuse_unsafe_production
 from app.extensions import csrf, limiter, login_manager
 from app.security import add_security_headers
+from app.unreachable import API_MESSAGE, DATABASE_LOST, PAGE_MESSAGE, RETRY_AFTER_SECONDS
 from tenants import context
 
 _PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
@@ -33,6 +34,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_dashboards(app)
     _register_guards(app)
     _register_errors(app)
+    _register_database_errors(app)
     app.after_request(add_security_headers)
     return app
 
@@ -119,3 +121,20 @@ def _register_errors(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler(code))
+
+
+def _register_database_errors(app: Flask) -> None:
+    """A lost or unreachable database answers 503 in words (JSON under /api/), never a traceback."""
+
+    def unavailable(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.warning("database unavailable during %s %s: %s", request.method, request.path, error)
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": API_MESSAGE})
+        else:
+            response = app.make_response(render_template("unavailable.html", message=PAGE_MESSAGE))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for error in DATABASE_LOST:
+        app.register_error_handler(error, unavailable)

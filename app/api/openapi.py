@@ -120,6 +120,7 @@ OPENAPI = {
                     "401": _error("No bearer token"),
                     "404": _error("No school with this URN accepts this token"),
                     "415": _error("The body is not JSON"),
+                    "503": _error("The database was out of reach; send the same request again later"),
                 },
             }
         }

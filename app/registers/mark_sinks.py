@@ -11,9 +11,10 @@ import queue
 import threading
 from datetime import date
 from itertools import repeat
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import numpy as np
+import psycopg
 from sqlalchemy import (
     Column,
     Date,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import UTCDateTime, utcnow
@@ -198,6 +200,7 @@ class PostgresSink:
         self._params = {
             "school": school_id,
             "batch": batch_id,
+        self._connection = connection
             "sessions": list(SESSIONS),
             "codes": list(CODE_LIST),
         }
@@ -229,16 +232,34 @@ class PostgresSink:
             cursor.execute("TRUNCATE import_chunk")
 
     def write(self, marks: Marks) -> None:
-        self._queue.put(("marks", _payload(marks)))
+        self._send("marks", marks)
 
     def stage(self, marks: Marks) -> None:
-        self._queue.put(("import_marks", _payload(marks)))
+        self._send("import_marks", marks)
+
+    def _send(self, target: str, marks: Marks) -> None:
+        """Queue a block for the writer; once it has failed, stop checking the file and say why."""
+        if self._error is not None:
+            self._raise()
+        self._queue.put((target, _payload(marks)))
 
     def finish(self) -> None:
         """Wait for the writer; a database error it met is raised here, in the importing thread."""
         self.abandon()
         if self._error is not None:
-            raise self._error
+            self._raise()
+
+    def _raise(self) -> NoReturn:
+        """The writer's error as SQLAlchemy raises it, so callers tell a lost connection from a bug, and
+        a lost connection invalidated, so the rollback does not fail on it and the pool drops it."""
+        error = self._error
+        assert error is not None
+        if not isinstance(error, psycopg.Error):
+            raise error
+        lost = self._connection.dialect.is_disconnect(error, self._raw, None)
+        if lost:
+            self._connection.invalidate(error)
+        raise DBAPIError.instance(None, None, error, psycopg.Error, connection_invalidated=lost) from error
 
     def abandon(self) -> None:
         """Stop the writer (the caller rolls the transaction back); safe to call more than once."""
