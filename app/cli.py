@@ -18,6 +18,7 @@ from waitress import serve as waitress_serve
 from app import create_app
 from app.admin import services as admin_services
 from app.auth.services import find_user_by_email
+from app.backup_cli import backup, restore
 from app.benchmarks.cli import report_benchmark
 from app.calendars import services as calendar_services
 from app.calendars.spans import NO_CALENDAR, year_label
@@ -582,6 +583,9 @@ def serve(host: str, port: int, threads: int) -> None:
     click.echo(f"Turnout is serving at http://{host}:{port}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="turnout")
 
+
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()

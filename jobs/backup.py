@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -57,7 +57,9 @@ def stamp(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
 
 
-def export_backup(db: Session, store: Storage, now: datetime) -> str:
+def export_backup(
+    db: Session, store: Storage, now: datetime, progress: Callable[[str], None] = lambda _message: None
+) -> str:
     """Write every table to object storage from one consistent snapshot, the manifest last."""
     prefix = f"{ROOT}{stamp(now)}/"
     label = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
@@ -69,7 +71,11 @@ def export_backup(db: Session, store: Storage, now: datetime) -> str:
         inspector = sa.inspect(conn)
         order = [name for name, _fks in inspector.get_sorted_table_and_fkc_names() if name is not None]
         revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        dumps = [_dump(conn, inspector, store, prefix, name) for name in order]
+        dumps = []
+        for name in order:
+            dumps.append(_dump(conn, inspector, store, prefix, name))
+            done = sum(d.rows for d in dumps)
+            progress(f"[{len(dumps)}/{len(order)}] {name}: {dumps[-1].rows:,} rows ({done:,} in all)")
     manifest = {
         "format": FORMAT,
         "encoding": ENCODING,
