@@ -83,6 +83,7 @@ def main() -> None:
     dashboard = _worker(
         "dashboard_school_postgresql", "postgresql", "tests.bench.dashboard_worker", DASHBOARD_ARGS
     )
+    load = _figures("load_postgresql", "tests.bench.load", (), dict(os.environ))  # 100 users, gunicorn -w 4
     figures = {
         "import_marks_per_s.sqlite": results["school_year_sqlite"]["marks_per_s"],
         "import_marks_per_s.postgresql": results["school_year_postgresql"]["marks_per_s"],
@@ -97,6 +98,8 @@ def main() -> None:
         "dashboard_school_p95_ms": dashboard["dashboard_school_p95_ms"],
         "benchmark_job_trust_s": benchmark["benchmark_job_trust_s"],
         "dashboard_trust_p95_ms": trust_dashboard["dashboard_trust_p95_ms"],
+        "load_p95_ms": load["load_p95_ms"],
+        "load_error_rate": load["load_error_rate"],  # percent of requests
     }
     sizes = {
         name: {"schools": s, "pupils_per_school": p, "school_days": d, "marks": results[name]["marks"]}
@@ -111,6 +114,7 @@ def main() -> None:
     }  # fmt: skip
     sizes["dashboard_school_postgresql"] = {"pupils": DASHBOARD_ARGS[0], "school_days": DASHBOARD_ARGS[1],
                                              "requests": dashboard["requests"]}  # fmt: skip
+    sizes["load_postgresql"] = load["sizes"]
     print(f"\n{'figure':<46} {'value':>14}")
     for key, value in figures.items():
         print(f"{key:<46} {value:>14,.3f}")
