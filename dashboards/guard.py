@@ -12,7 +12,10 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from dashboards import callback_body
+
 PREFIX = "/dashboards/"
+UPDATE = PREFIX + "_dash-update-component"
 
 
 def install(app: Flask) -> None:
@@ -30,6 +33,12 @@ def install(app: Flask) -> None:
                 return jsonify(error="requests must come from this site"), 403
             if not request.is_json:
                 return jsonify(error="send JSON"), 415
+            if request.path == UPDATE:
+                wrong = callback_body.problem(
+                    request.get_json(silent=True), app.extensions["turnout.dash"].callback_map
+                )
+                if wrong:
+                    return jsonify(error=wrong), 400
         return None
 
 

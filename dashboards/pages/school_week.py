@@ -8,6 +8,7 @@ from datetime import date
 import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, ctx, dcc, html
+from flask import abort
 
 from app.downloads import csv_text
 from app.flags.rules import FLAGS, STEPS
@@ -112,7 +113,10 @@ def show_week(week: str, *values: object) -> tuple[list, list, list[dict], str]:
     return week_parts.tiles(data.tiles(flags)), week_parts.banding(matrix(rows)), shown, count
 
 
-def search(text: str | None, options: dict) -> dict:
+def search(text: object, options: object) -> dict:
+    """The grid's quick filter; anything but the page's own text box and grid options is a bad request."""
+    if not isinstance(text, str | None) or not isinstance(options, dict):
+        abort(400)
     return {**options, "quickFilterText": text or ""}
 
 

@@ -1,0 +1,51 @@
+"""The shape of a _dash-update-component body, checked before Dash reads it: a forged or broken body is a
+400 naming what is wrong, never a server error from deep inside Dash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def problem(body: Any, callbacks: dict[str, dict[str, Any]]) -> str | None:
+    """Why the body cannot be a call of one of the registered callbacks, or None if it can."""
+    if not isinstance(body, dict):
+        return "send a JSON object"
+    output = body.get("output")
+    spec = callbacks.get(output) if isinstance(output, str) else None
+    if spec is None or "callback" not in spec:
+        return "no callback of this app has that output"
+    for part in ("inputs", "state"):
+        given = body.get(part, [])
+        if (
+            not isinstance(given, list)
+            or len(given) != len(spec.get(part, []))
+            or not all(map(_entry, given))
+        ):
+            return f"'{part}' does not match the callback's {part}"
+    several = output.startswith("..")  # Dash writes several outputs as "..a.x...b.y.."
+    outputs = body.get("outputs")
+    if several:
+        count = output.count("...") + 1
+        if not isinstance(outputs, list) or len(outputs) != count or not all(map(_output, outputs)):
+            return "'outputs' does not match the callback's outputs"
+    elif not _output(outputs):
+        return "'outputs' does not match the callback's output"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) and "." in c for c in changed):
+        return "'changedPropIds' should be a list of 'id.property' strings"
+    return None
+
+
+def _entry(item: object) -> bool:
+    """An input or state: {id, property, value}, or for a pattern-matching id the list of its matches."""
+    if isinstance(item, list):
+        return all(map(_entry, item))
+    return _output(item)
+
+
+def _output(item: object) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str | dict)
+        and isinstance(item.get("property"), str)
+    )
