@@ -140,4 +140,3 @@ def _downloads(tree: object) -> Iterator[bytes]:
 def leaks(text: str, canaries: dict[str, str]) -> list[str]:
     """The canaries (and the field each stands for) found in a response's text."""
     return [f"{canary} ({field})" for canary, field in canaries.items() if canary.lower() in text]
-
