@@ -70,3 +70,43 @@ def test_missing_marks_and_banding_from_an_import(db: Session, world: World) -> 
     bands = banding(pupils, counts)
     assert [p.legal_surname for p in bands.cells[("7", 4)]] == ["Marked"]  # 20% absence
     assert ("7", 0) not in bands.cells  # 19 possible sessions is fewer than 20: not banded
+
+
+def test_missing_marks_across_weeks_and_for_a_pupil_admitted_midweek(db: Session, world: World) -> None:
+    f = Factory(db)
+    start = date(2025, 9, 1)
+    full = f.pupil(world.a1, surname="Full", admission_date=start, year_group="7")
+    week_one_gap = f.pupil(world.a1, surname="Early", admission_date=start, year_group="7")
+    both_weeks = f.pupil(world.a1, surname="Often", admission_date=start, year_group="7")
+    late = f.pupil(world.a1, surname="Late", admission_date=date(2025, 9, 10), year_group="7")  # a Wednesday
+    gaps = {
+        week_one_gap.upn: {(date(2025, 9, 2), "AM")},
+        both_weeks.upn: {(date(2025, 9, 1), "PM"), (date(2025, 9, 12), "AM")},
+        late.upn: {(date(2025, 9, 11), "PM")},
+    }
+    lines = ["upn,date,session,code"]
+    for day in [date(2025, 9, d) for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12)]:
+        for session in ("AM", "PM"):
+            for pupil in (full, week_one_gap, both_weeks, late):
+                if (day, session) not in gaps.get(pupil.upn, set()) and day >= (
+                    date(2025, 9, 10) if pupil is late else start
+                ):
+                    lines.append(f"{pupil.upn},{day},{session},/")
+    school = db.get(School, world.a1.id, execution_options=UNSCOPED)
+    with context.use(system_context(db, "test")):
+        import_marks(
+            db, school, io.BytesIO("\n".join(lines).encode()), source="import", description="t",
+            recorder=Recorder(None, "T", "T"), reason="t", today=date(2025, 9, 30),
+        )  # fmt: skip
+        period = Period(start, date(2025, 9, 30))
+        pupils = [
+            p
+            for p in pupils_in_period(db, school, period)
+            if p.legal_surname in ("Full", "Early", "Often", "Late")
+        ]
+        missing = missing_marks(db, school, period, pupils, session_totals(db, school, period))
+    assert [(m.pupil.legal_surname, m.sessions) for m in missing] == [
+        ("Often", [(date(2025, 9, 1), "PM"), (date(2025, 9, 12), "AM")]),
+        ("Early", [(date(2025, 9, 2), "AM")]),
+        ("Late", [(date(2025, 9, 11), "PM")]),  # the sessions before admission are not missing
+    ]
