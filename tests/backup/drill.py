@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.api.services import create_token
+from app.audit.chain import heads, verify
+from app.audit.services import SYSTEM, record
 from app.cli import main
 from app.db import make_engine, normalise_url
 from app.demo import load_demo
@@ -43,7 +45,8 @@ LEAD = Recorder(None, "Alex Morgan", "Senior attendance champion")
 # Tables build() fills, so the drill compares real records of each kind, not empty tables.
 FILLED = {"trusts", "schools", "users", "memberships", "user_sessions", "api_tokens", "pupils", "pupil_contacts",
           "marks", "mark_batches", "mark_amendments", "calendar_entries", "task_instances", "task_events", "cases",
-          "case_actions", "letters", "letter_batches", "flag_snapshots", "job_runs", "benchmark_results"}  # fmt: skip
+          "case_actions", "letters", "letter_batches", "flag_snapshots", "job_runs", "benchmark_results",
+          "audit_events"}  # fmt: skip
 
 
 def build(app: Flask, db: Session, world: World, client: FlaskClient, store: Storage) -> None:
@@ -71,6 +74,13 @@ def build(app: Flask, db: Session, world: World, client: FlaskClient, store: Sto
         db.commit()
         request = letters.check_request("traffic_light", LETTER_DATE, today, None, None)
         letters.generate(db, school, store, [okafor], request, LEAD, "drill", today=today)
+        for trust_id, kind in (
+            (world.trust_a.id, "export"),
+            (world.trust_b.id, "role_changed"),
+            (None, "login_failed"),
+        ):
+            record(db, kind, f"Drill: {kind}", trust_id=trust_id, actor=SYSTEM)  # every kind of chain
+        db.commit()
     for user in ("a1_lead", "a_leader", "b1_lead"):
         signed_in(app.test_client(), world.users[user])
     assert login(client, world.users["b1_staff"], "not the password").status_code != 302  # refused
@@ -138,6 +148,21 @@ def counts(database_url: str) -> dict[str, int]:
             names = sa.inspect(conn).get_table_names()
             quote = conn.dialect.identifier_preparer.quote
             return {n: conn.execute(sa.text(f"SELECT count(*) FROM {quote(n)}")).scalar_one() for n in names}  # noqa: S608
+    finally:
+        engine.dispose()
+
+
+def chains(database_url: str) -> dict[int | None, tuple[str, int]]:
+    """Each audit chain's head and length (trust id, None for the platform's), every chain verified whole."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            found = {}
+            for trust_id, head in heads(db).items():
+                checked = verify(db, trust_id)
+                assert checked.intact and checked.head == head, checked.words
+                found[trust_id] = (head, checked.checked)
+            return found
     finally:
         engine.dispose()
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.audit.services import SYSTEM, record
 from app.storage import FolderStorage, Storage
 from jobs.backup import read_manifest
 from tests.backup import drill
@@ -42,16 +43,23 @@ def _other_engine(database_url: str, folder: Path) -> Iterator[str]:
     yield drill.bare_sqlite(folder)
 
 
-def _serves(target: Path | str, world: World, folder: Path) -> None:
-    """The restored database works: a school lead signs in (a new session row: the id counters moved on)
-    and sees the school's pupils, read through the app role and its row-level security."""
-    app = create_app({"TESTING": True, "DATABASE_URL": str(target), "INSTANCE_PATH": str(folder)})
+def _serves(target: str, world: World, folder: Path, restored: dict[int | None, tuple[str, int]]) -> None:
+    """The restored database works: a school lead signs in and sees the school's pupils (read through the
+    app role and its row-level security), and trust A's audit chain goes on from its restored head (new
+    rows take new ids: the counters moved on)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": target, "INSTANCE_PATH": str(folder)})
     try:
+        with app.extensions["turnout.db"].session() as db:
+            event = record(db, "export", "Drill: after the restore", trust_id=world.trust_a.id, actor=SYSTEM)
+            db.commit()
         client = signed_in(app.test_client(), world.users["a1_lead"])
         page = client.get(f"/schools/{world.a1.urn}/pupils").get_data(as_text=True)
         assert "Canaryalder" in page and "Okafor" in page and "Canarybirch" not in page
     finally:
         app.extensions["turnout.db"].engine.dispose()
+    head, length = restored[world.trust_a.id]
+    assert (event.prev_hash, event.seq) == (head, length + 1)
+    assert drill.chains(target)[world.trust_a.id][1] >= event.seq  # and verified whole again
 
 
 def _round_trip(
@@ -60,6 +68,8 @@ def _round_trip(
 ) -> None:  # fmt: skip
     drill.build(app, db, world, client, store)
     before = drill.digests(database_url)
+    chains = drill.chains(database_url)
+    assert {world.trust_a.id, world.trust_b.id, None} <= set(chains)  # both trusts' and the platform's
     assert {name for name, (rows, _digest) in before.items() if rows} >= drill.FILLED
     made = drill.backup(store)
     prefix = made.stdout.splitlines()[0]
@@ -76,7 +86,8 @@ def _round_trip(
     assert "every table's count matches the manifest" in result.stdout
     assert len([line for line in result.stderr.splitlines() if line.startswith("restored [")]) == len(before)
     assert drill.digests(target) == before
-    _serves(target, world, folder)
+    assert drill.chains(target) == chains  # every chain verifies, with the same heads and lengths
+    _serves(target, world, folder, chains)
 
 
 def test_the_drill_restores_every_row_into_an_empty_database_of_the_same_engine(

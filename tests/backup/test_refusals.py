@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,9 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.db import make_engine
+from app.db import make_engine, normalise_url
 from app.migrate import alembic_config, upgrade
 from app.storage import FolderStorage, Storage, StorageError
 from jobs.backup import MANIFEST, export_backup, read_manifest
@@ -27,6 +29,7 @@ from tenants.models import School
 from tenants.scoping import UNSCOPED
 from tests.backup.drill import bare_postgres, bare_sqlite, counts, digests, pg_server, restore
 from tests.conftest import World
+from tests.databases import fresh_postgres
 from tests.jobs.stores import FailingStore
 from tests.letters.register import add_register
 
@@ -201,3 +204,42 @@ def test_a_row_the_database_refuses_rolls_the_whole_restore_back(
         assert "pupils: a row was refused, so nothing was kept" in result.output
         assert "restored [" in result.output  # trusts, schools, marks... went in before it
         assert {name for name, rows in counts(target).items() if rows} == SEEDED
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_only_the_owner_restores_and_row_level_security_stays_forced(
+    db: Session, registers: None, tmp_path: Path
+) -> None:
+    """A login role that owns nothing is refused; made the tables' owner (not a superuser, so the forced
+    policies bind it too) it restores every row, because the restore names the backup's schools."""
+    store = FolderStorage(tmp_path / "objects")
+    _backup(db, store)
+    role = f"turnout_restorer_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(normalise_url(pg_server()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS'))
+    try:
+        with fresh_postgres(pg_server(), "turnout_owner") as owned_by_root:
+            as_role = make_url(owned_by_root).set(username=role).render_as_string(hide_password=False)
+            refused = restore(store, as_role)
+            assert refused.exit_code == 1
+            assert f"restore must connect as the owner of the tables, not as {role}" in refused.output
+            engine = make_engine(owned_by_root)
+            with engine.begin() as conn:
+                for name in sa.inspect(conn).get_table_names():
+                    conn.execute(sa.text(f'ALTER TABLE "{name}" OWNER TO "{role}"'))
+            engine.dispose()
+            result = restore(store, as_role)
+            assert result.exit_code == 0, result.output
+            found = counts(owned_by_root)
+            assert found["marks"] == 44 and found["pupils"] == 5 and found["schools"] == 3
+            forced = make_engine(owned_by_root)
+            with forced.connect() as conn:
+                assert conn.execute(sa.text(
+                    "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'marks'"
+                )).scalar() is True  # fmt: skip
+            forced.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
