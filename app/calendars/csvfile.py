@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from app.calendars.spans import KIND_LABELS, Kind, Span, spans_problems
 from app.clock import YEARS
-from app.registers.importer import ImportRejected, Problem, decode_csv_bytes
+from app.registers.fields import control_character
+from app.registers.importer import ImportRejected, Problem, csv_records, decode_csv_bytes
 
 COLUMNS = ("kind", "name", "start", "end")
 _KINDS = {k.value: k for k in Kind} | {"half-term": Kind.HALF_TERM, "halfterm": Kind.HALF_TERM}
@@ -23,13 +23,18 @@ _KINDS = {k.value: k for k in Kind} | {"half-term": Kind.HALF_TERM, "halfterm": 
 def parse_calendar_csv(data: bytes) -> list[tuple[int, Span]]:
     """Every span with its line number; ImportRejected lists all problems, each with its line."""
     problems: list[Problem] = []
-    records = _records(decode_csv_bytes(data), problems)
+    records = csv_records(decode_csv_bytes(data), problems)
     header = [h.strip().lower() for h in next(records, (1, []))[1]]
     if problems:
         raise ImportRejected(problems)
     problems += [Problem(1, c, f"required column '{c}' is missing") for c in COLUMNS if c not in header]
     problems += [Problem(1, c, f"unknown column '{c}'; the columns are {', '.join(COLUMNS)}")
                  for c in header if c and c not in COLUMNS]  # fmt: skip
+    problems += [
+        Problem(1, c, f"column '{c}' appears more than once")
+        for i, c in enumerate(header)
+        if c and c in header[:i]
+    ]
     if problems:
         raise ImportRejected(problems)
     rows: list[tuple[int, Span]] = []
@@ -50,22 +55,6 @@ def parse_calendar_csv(data: bytes) -> list[tuple[int, Span]]:
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.line))
     return rows
-
-
-def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    """Each record and its (last) line until one cannot be read, such as a huge field: that one is a problem."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for record in reader:
-            yield reader.line_num, record
-    except csv.Error as exc:
-        problems.append(Problem(reader.line_num, None, f"the CSV cannot be read: {exc}"))
-
-
-def control_character(text: str) -> str | None:
-    """The first control character (NUL, tab, line break...) in text people typed, as U+XXXX; the database
-    refuses NUL, and the others cannot be seen on a page."""
-    return next((f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc"), None)
 
 
 def _span(cells: dict[str, str]) -> tuple[Span | None, list[tuple[str, str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -69,10 +70,20 @@ def parse_flag(value: str) -> bool:
     raise FieldError(f"'{value}' should be Y or N")
 
 
-def _text(max_length: int) -> Callable[[str], str]:
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character (NUL, tab, line break...) in text people typed, as U+XXXX; the database
+    refuses NUL, and the others cannot be seen on a page."""
+    return next((f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+
+
+def _text(max_length: int, *, lines: bool = False) -> Callable[[str], str]:
+    """Plain text up to a length; an address (lines=True) may break over lines."""
+
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise FieldError(f"is longer than {max_length} characters")
+        if found := control_character(value, "\r\n" if lines else ""):
+            raise FieldError(f"holds a control character ({found}); write it as plain text")
         return value
 
     return parse
@@ -98,7 +109,7 @@ FIELDS: tuple[Field, ...] = (
     Field("sex", "Sex", _choice(SEXES, "sex"), required=True),
     Field("year_group", "Year group", _choice(YEAR_GROUPS, "year group"), required=True),
     Field("form", "Form", _text(20)),
-    Field("home_address", "Home address", _text(500)),
+    Field("home_address", "Home address", _text(500, lines=True)),
     Field("postcode", "Postcode", _text(10)),
     Field("sen", "SEN status", _choice(SEN_STATUSES, "SEN status"), empty="N"),
     Field("fsm", "Free school meals", parse_flag, empty=False),
@@ -113,7 +124,7 @@ FIELDS: tuple[Field, ...] = (
     Field("admission_date", "Admission date", parse_date, required=True),
     Field("leaving_date", "Leaving date", parse_date),
     Field("previous_school", "Previous school", _text(200)),
-    Field("previous_school_address", "Previous school address", _text(500)),
+    Field("previous_school_address", "Previous school address", _text(500, lines=True)),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,19 +49,32 @@ def decode_csv_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        before = exc.object[: exc.start]  # after any BOM; lines end in LF, CRLF or CR alone (old Macs)
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         raise ImportRejected([Problem(line, None, "the file is not UTF-8 text")]) from None
+
+
+def csv_records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """Each record and its (last) line until one cannot be read, such as a huge field: that one is a problem."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for record in reader:
+            yield reader.line_num, record
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, None, f"the CSV cannot be read: {exc}"))
 
 
 def parse_pupils_csv(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     """Parse and validate every row; raise ImportRejected listing all problems found."""
-    text = decode_csv_bytes(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    problems: list[Problem] = []
+    records = csv_records(decode_csv_bytes(data), problems)
+    header = next(records, (1, []))[1]
+    if problems:
+        raise ImportRejected(problems)
     if not header or not any(h.strip() for h in header):
         raise ImportRejected([Problem(1, None, "the file is empty; expected a header row")])
     columns = [h.strip().lower() for h in header]
-    problems = [
+    problems += [
         Problem(1, name, f"required column '{name}' is missing") for name in REQUIRED if name not in columns
     ]
     problems += [
@@ -76,8 +89,7 @@ def parse_pupils_csv(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise ImportRejected(problems)
     rows: list[tuple[int, dict[str, Any]]] = []
     first_line_of_upn: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
+    for line, record in records:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(columns):

@@ -78,18 +78,26 @@ class CsvRecords:
         self._lines = 0  # lines handed out so far
         self._ended = False
         self._not_utf8 = False
+        self._cr = ""  # a CR ending one stretch, held back in case the next starts with its LF
         self.problems: list[Problem] = []  # where the stream itself cannot be read further
         self.header = self._read_header()
 
     def _read(self) -> None:
-        """Decode the next stretch of the file; stop at the end or where it stops being UTF-8."""
+        """Decode the next stretch of the file; stop at the end or where it stops being UTF-8.
+
+        Line ends are read as LF whether the file has LF, CRLF or (an old Mac export) CR alone.
+        """
         raw = self._stream.read(BLOCK_BYTES)
         try:
-            self._text += self._decoder.decode(raw, final=not raw)
+            text = self._decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as exc:
-            self._text += exc.object[: exc.start].decode("utf-8-sig")
+            text = exc.object[: exc.start].decode("utf-8-sig")
             self._not_utf8 = True
         self._ended = not raw or self._not_utf8
+        text = self._cr + text
+        self._cr = "\r" if text.endswith("\r") and not self._ended else ""
+        text = text[: len(text) - len(self._cr)]
+        self._text += text.replace("\r\n", "\n").replace("\r", "\n")
 
     def _read_header(self) -> list[str]:
         while "\n" not in self._text and not self._ended and len(self._text) < MAX_LINE_BYTES:
@@ -167,7 +175,7 @@ def _quoted_block(piece: str, first_line: int, width: int) -> tuple[Block, int]:
             starts.append(first_line + (reader.line_num - 1 - _breaks(row)))
             rows.append(row)
     except csv.Error as exc:
-        problems.append(Problem(first_line + reader.line_num, None, f"the CSV cannot be read: {exc}"))
+        problems.append(Problem(first_line + reader.line_num - 1, None, f"the CSV cannot be read: {exc}"))
     block = _rows_block(rows, starts.__getitem__, width)
     block.problems += problems
     block.last = bool(problems)

@@ -92,10 +92,12 @@ def import_marks(
 def _check_header(header: list[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    if not header or missing or unknown:
+    twice = [c for i, c in enumerate(header) if c in header[:i]]  # which of the two would be read?
+    if not header or missing or unknown or twice:
         raise ImportRejected(
             [Problem(1, c, f"required column '{c}' is missing") for c in missing]
             + [Problem(1, c, f"unknown column '{c}'") for c in unknown]
+            + [Problem(1, c, f"column '{c}' appears more than once") for c in twice]
             or [Problem(1, None, "the file is empty; expected a header row")]
         )
 
