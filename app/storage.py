@@ -274,7 +274,9 @@ def _sync(handle: IO[bytes]) -> None:
 class S3Storage(Storage):
     """Objects in an S3 bucket under a prefix; the bucket's versioning keeps every earlier version."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None, check_now: bool = True
+    ) -> None:
         self.bucket = bucket
         self.prefix = validate_prefix(prefix)
         config = Config(
@@ -284,19 +286,25 @@ class S3Storage(Storage):
             s3={"addressing_style": "path"} if endpoint_url else None,  # what S3-compatible services serve
         )
         self.client = boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
-        self._ensure_versioning()
+        self._versioned = False
+        if check_now:
+            self._ensure_versioning()
 
     def _ensure_versioning(self) -> None:
         """Turn the bucket's versioning on if it is off, so an overwrite never loses a letter."""
+        if self._versioned:
+            return
         with _s3_errors(f"bucket {self.bucket!r}"):
             status = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status")
             if status != "Enabled":
                 self.client.put_bucket_versioning(
                     Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
                 )
+        self._versioned = True
 
     def _write(self, key: str, source: IO[bytes], size: int, sha256: str, content_type: str) -> StoredObject:
         """One PutObject: S3 shows the whole object or nothing."""
+        self._ensure_versioning()  # a store opened without checking checks before its first write
         with _s3_errors(f"object {key!r}"):
             response = self.client.put_object(
                 Bucket=self.bucket,
@@ -372,21 +380,26 @@ def _s3_errors(what: str) -> Iterator[None]:
         raise StorageError(f"S3 failed on {what}: {error}") from error
 
 
-def open_storage(url: str, endpoint_url: str | None = None) -> Storage:
-    """Make the store TURNOUT_STORAGE_URL names: file://FOLDER (relative to the working folder) or s3://."""
+def open_storage(url: str, endpoint_url: str | None = None, *, check_now: bool = True) -> Storage:
+    """Make the store TURNOUT_STORAGE_URL names: file://FOLDER (relative to the working folder) or s3://;
+    with check_now false, S3 is first contacted when an object is read or written, not here."""
     if url.startswith("file://") and len(url) > len("file://"):
         return FolderStorage(Path(url.removeprefix("file://")).resolve())
     parts = urlsplit(url)
     if parts.scheme == "s3" and parts.netloc and not parts.query and not parts.fragment:
         prefix = parts.path.strip("/")
-        return S3Storage(parts.netloc, f"{prefix}/" if prefix else "", endpoint_url=endpoint_url)
+        return S3Storage(
+            parts.netloc, f"{prefix}/" if prefix else "", endpoint_url=endpoint_url, check_now=check_now
+        )
     raise ValueError(f"TURNOUT_STORAGE_URL {url!r} must be file://FOLDER or s3://BUCKET[/PREFIX]")
 
 
 def get_storage() -> Storage:
-    """The current app's store, made on first use so the web starts even while S3 is unreachable."""
+    """The current app's store, made without contacting S3, so the web, the scheduler and `turnout jobs run`
+    start while S3 is out of reach: only the work that reads or writes objects fails meanwhile."""
     store = current_app.extensions.get(_EXTENSION)
     if store is None:
-        store = open_storage(current_app.config["STORAGE_URL"], current_app.config["S3_ENDPOINT_URL"])
+        config = current_app.config
+        store = open_storage(config["STORAGE_URL"], config["S3_ENDPOINT_URL"], check_now=False)
         store = current_app.extensions.setdefault(_EXTENSION, store)
     return store

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,30 +19,9 @@ from tenants import context
 from tenants.access import system_context
 from tenants.scoping import UNSCOPED
 from tests.conftest import World
+from tests.faults.processes import scheduler, wait_for
 
 JOB = "trust-benchmarks"
-
-
-@contextmanager
-def _scheduler(log: Path) -> Iterator[subprocess.Popen]:
-    """`turnout scheduler` as its own process, as `make run` starts it."""
-    with log.open("ab") as out:
-        process = subprocess.Popen([sys.executable, "-m", "app.cli", "scheduler"], stdout=out, stderr=out)  # noqa: S603 - this repository's own CLI
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-
-
-def _wait_for(check: Callable[[], bool], what: str, log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; scheduler log:\n{log.read_text()[-3000:]}")
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -73,8 +47,8 @@ def test_a_run_killed_mid_job_is_completed_once_after_a_restart(
     key = f"job:{JOB}:{world.trust_b.id}"
     holder.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": key})  # trust B's turn waits
     try:
-        with _scheduler(log) as first:
-            _wait_for(
+        with scheduler(log) as first:
+            wait_for(
                 lambda: run() is not None and outcomes().get(world.trust_a.id) == (DONE, 1), "trust A", log
             )
             first.send_signal(signal.SIGKILL)  # mid-job: trust A committed, trust B in hand
@@ -84,8 +58,8 @@ def test_a_run_killed_mid_job_is_completed_once_after_a_restart(
         holder.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
         holder.close()
         engine.dispose()
-    with _scheduler(log):
-        _wait_for(lambda: run().status == DONE, "the restarted scheduler to finish the run", log)
+    with scheduler(log):
+        wait_for(lambda: run().status == DONE, "the restarted scheduler to finish the run", log)
     finished = run()
     assert finished.attempts == 2 and finished.detail == "2 of 2 trusts done"
     assert finished.period == JOBS[JOB].period_of(last_due(JOBS[JOB], finished.scheduled_for))
