@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli_support import command_session, fail
 from app.config import load_config
@@ -28,10 +29,13 @@ def backup(storage_url: str | None) -> None:
     with command_session() as (app, db):
         try:
             store = open_storage(storage_url, app.config["S3_ENDPOINT_URL"]) if storage_url else get_storage()
-            now = utcnow()
+        except (StorageError, ValueError) as error:
+            fail(str(error))
+        now = utcnow()
+        try:
             with context.use(system_context(db, "cli:backup")):
                 summary = export_backup(db, store, now, progress=_progress)
-        except (StorageError, ValueError) as error:
+        except StorageError as error:
             fail(f"{error} (no manifest was written, so this backup will never be restored)")
     click.echo(f"{ROOT}{stamp(now)}/")
     click.echo(summary)
@@ -53,6 +57,8 @@ def restore(which: str, storage_url: str | None, database_url: str | None) -> No
         done = restore_backup(store, which, target, app_role=config["DB_APP_ROLE"], progress=_progress)
     except (RestoreRefused, RestoreFailed, StorageError, ValueError) as error:
         fail(str(error))
+    except SQLAlchemyError as error:  # unreachable, or a migration refused: the database says why
+        fail(f"the restore stopped: {getattr(error, 'orig', None) or error}")
     where = make_url(target).render_as_string(hide_password=True)
     click.echo(f"restored {done.prefix} (made on {done.source_dialect}, schema {done.revision}) into {where}")
     click.echo(f"{done.tables} tables, {done.rows:,} rows: every table's count matches the manifest")

@@ -203,9 +203,10 @@ def _prepare(engine: Engine, revision: str, where: str) -> bool:
         if conn.dialect.name == "postgresql":
             foreign = list(conn.execute(_NOT_OWNER).scalars())
             if foreign:
+                user = conn.execute(sa.text("SELECT current_user")).scalar()
                 raise RestoreRefused(
-                    f"restore must connect as the owner of the tables, not as {conn.execute(sa.text('SELECT current_user')).scalar()} "
-                    f"(it does not own {', '.join(foreign[:5])}): use the URL `turnout db upgrade` uses"
+                    f"restore must connect as the owner of the tables, not as {user} (it does not own "
+                    f"{', '.join(foreign[:5])}): use the URL `turnout db upgrade` uses"
                 )
         at = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()  # noqa: S608 - a constant
         if at != revision:
@@ -241,7 +242,7 @@ def _check_columns(engine: Engine, manifest: dict[str, Any]) -> None:
     ]
     if problems:
         raise RestoreRefused(
-            "the database's schema is not the backup's, so nothing was written:\n  " + "\n  ".join(problems)
+            "the database's schema is not the backup's, so no row was written:\n  " + "\n  ".join(problems)
         )
 
 

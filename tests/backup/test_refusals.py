@@ -27,7 +27,7 @@ from tenants import context
 from tenants.access import system_context
 from tenants.models import School
 from tenants.scoping import UNSCOPED
-from tests.backup.drill import bare_postgres, bare_sqlite, counts, digests, pg_server, restore
+from tests.backup.drill import bare_postgres, bare_sqlite, counts, digests, pg_server, restore, run
 from tests.conftest import World
 from tests.databases import fresh_postgres
 from tests.jobs.stores import FailingStore
@@ -243,3 +243,16 @@ def test_on_postgresql_only_the_owner_restores_and_row_level_security_stays_forc
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the engine is not what is checked
+def test_a_store_or_database_that_cannot_be_used_is_said_in_words(
+    db: Session, registers: None, tmp_path: Path
+) -> None:
+    bad = run("backup", "--storage", "s3://")
+    assert bad.exit_code == 1 and "must be file://FOLDER or s3://BUCKET[/PREFIX]" in bad.output
+    store = FolderStorage(tmp_path / "objects")
+    _backup(db, store)
+    unreachable = restore(store, "postgresql://127.0.0.1:1/turnout")  # nothing listens on port 1
+    assert unreachable.exit_code == 1
+    assert "Error: the restore stopped: " in unreachable.output and "Traceback" not in unreachable.output
