@@ -12,7 +12,8 @@ from app import db
 from app.config import load_config, refuse_unsafe_production
 from app.extensions import csrf, limiter, login_manager
 from app.security import add_security_headers
-from app.unreachable import API_MESSAGE, DATABASE_LOST, PAGE_MESSAGE, RETRY_AFTER_SECONDS
+from app.storage import StorageError
+from app.unreachable import API_MESSAGE, DATABASE_LOST, DATABASE_PAGE, RETRY_AFTER_SECONDS, STORE_PAGE
 from tenants import context
 
 _PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
@@ -34,7 +35,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_dashboards(app)
     _register_guards(app)
     _register_errors(app)
-    _register_database_errors(app)
+    _register_outages(app)
     app.after_request(add_security_headers)
     return app
 
@@ -123,18 +124,25 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, handler(code))
 
 
-def _register_database_errors(app: Flask) -> None:
-    """A lost or unreachable database answers 503 in words (JSON under /api/), never a traceback."""
+def _register_outages(app: Flask) -> None:
+    """A database or object store out of reach answers 503 in words (JSON under /api/), never a traceback."""
 
-    def unavailable(error: Exception):  # type: ignore[no-untyped-def]
-        app.logger.warning("database unavailable during %s %s: %s", request.method, request.path, error)
-        if request.path.startswith("/api/"):
-            response = jsonify({"error": API_MESSAGE})
-        else:
-            response = app.make_response(render_template("unavailable.html", message=PAGE_MESSAGE))
-        response.status_code = 503
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+    def unavailable(page: tuple[str, str]):  # type: ignore[no-untyped-def]
+        def answer(error: Exception):  # type: ignore[no-untyped-def]
+            app.logger.warning("%s during %s %s: %s", page[0], request.method, request.path, error)
+            if request.path.startswith("/api/"):
+                response = jsonify({"error": API_MESSAGE})
+            else:
+                title, message = page
+                response = app.make_response(
+                    render_template("unavailable.html", title=title, message=message)
+                )
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+        return answer
 
     for error in DATABASE_LOST:
-        app.register_error_handler(error, unavailable)
+        app.register_error_handler(error, unavailable(DATABASE_PAGE))
+    app.register_error_handler(StorageError, unavailable(STORE_PAGE))

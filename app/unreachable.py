@@ -1,5 +1,5 @@
-"""A database lost mid-request or out of reach, recognised in one place so the CLI and the web say it in
-words (with a 503 that invites a retry) instead of showing a traceback or a bare 500."""
+"""A database or object store lost mid-request or out of reach, recognised in one place so the CLI and the
+web say it in words (with a 503 that invites a retry) instead of showing a traceback or a bare 500."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ API_MESSAGE = (
     "the database could not be reached or the connection to it was lost, so this request was not "
     "completed. Send the same request again in a minute: marks already recorded are not written twice."
 )
-PAGE_MESSAGE = (
-    "The database could not be reached just now, so this was not done. Please try again in a minute."
+DATABASE_PAGE = (
+    "Database unavailable",
+    "The database could not be reached just now, so this was not done. Please try again in a minute.",
+)
+STORE_PAGE = (
+    "File store unavailable",
+    "Letters, packs and returns could not be read or written just now, so this was not done and nothing "
+    "was saved. The error has been logged; please try again in a minute.",
 )
 RETRY_AFTER_SECONDS = 60
 

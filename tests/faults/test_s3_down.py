@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,8 @@ from app.registers.mark_import import import_marks
 from app.registers.recording import Recorder
 from app.returns.models import ReturnExport
 from app.reviews.models import ReviewPack
-from app.storage import S3Storage, Storage
+from app.storage import S3Storage, Storage, get_storage
+from app.unreachable import STORE_PAGE
 from jobs.catchup import catch_up
 from jobs.definitions import JOBS
 from jobs.models import DONE, FAILED, JobOutcome, JobRun
@@ -39,6 +41,8 @@ from tests.conftest import World
 from tests.factories import Factory, SchoolRef
 from tests.faults.outage import DownBefore, Endpoint
 from tests.faults.processes import scheduler, wait_for
+from tests.helpers import post_form, signed_in
+from tests.letters.register import LETTER_DATE, add_register
 from tests.reviews.sample import add_term
 from tests.storage_fixtures import new_bucket
 
@@ -242,3 +246,24 @@ def test_the_scheduler_started_while_s3_is_down_runs_the_rest_records_what_faile
         job: 2 if job in failed else 1 for job in JOBS
     }
     assert len(_rows(db, ReturnExport)) == 4 * 3
+
+
+def test_a_letter_made_on_the_web_while_s3_is_down_answers_503_in_words_and_keeps_no_row(
+    app: Flask, client: FlaskClient, db: Session, world: World, school: School, endpoint: Endpoint
+) -> None:
+    okafor = add_register(db, world, school)["Okafor"]
+    app.config.update(STORAGE_URL=f"s3://{new_bucket(endpoint.url)}/turnout", S3_ENDPOINT_URL=endpoint.url)
+    endpoint.down()
+    signed_in(client, world.users["a1_staff"])
+    path = f"/schools/100001/pupils/{okafor.id}/letters"
+    letter = {"kind": "traffic_light", "letter_date": LETTER_DATE.isoformat()}
+    refused = post_form(client, path, letter)
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) > 0
+    assert STORE_PAGE[1] in refused.get_data(as_text=True)
+    assert _rows(db, Letter) == [] and _rows(db, LetterBatch) == []
+    endpoint.up()
+    assert post_form(client, path, letter).status_code == 302
+    made = _rows(db, Letter)
+    assert [row.pupil_id for row in made] == [okafor.id]
+    with app.app_context():
+        _every_row_has_its_object(get_storage(), made)
