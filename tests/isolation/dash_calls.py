@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.helpers import SAME_SITE, page_body
 
@@ -71,7 +72,14 @@ def layout_values(client: FlaskClient, paths: list[str]) -> dict[tuple[str, str]
     for path in paths:
         response = client.post(UPDATE, json=page_body(path), headers=SAME_SITE)
         assert response.status_code == 200, (path, response.status_code)
-        _walk(response.get_json()["response"]["_pages_content"]["children"], values)
+        values |= drawn(response)
+    return values
+
+
+def drawn(response: TestResponse) -> dict[tuple[str, str], object]:
+    """The properties of each component of a page the router drew, by (id, property)."""
+    values: dict[tuple[str, str], object] = {}
+    _walk(response.get_json()["response"]["_pages_content"]["children"], values)
     return values
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import Flask, url_for
+from flask import Flask
 from pypdf import PdfReader
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter
@@ -70,11 +71,17 @@ def calls(
                 assert name in ids, f"no id planted for argument {name!r} of {rule.rule}"
                 choices.append(ids[name])
         for combination in itertools.product(*choices):
-            with app.test_request_context():
-                url = url_for(rule.endpoint, **dict(zip(names, combination, strict=True)))
+            url = build(rule, dict(zip(names, combination, strict=True)))
             for method in sorted((rule.methods or set()) & methods):
                 found.append(Call(rule.endpoint, method, url))
     return found
+
+
+def build(rule: Rule, values: dict[str, object]) -> str:
+    """This rule's URL for the values (url_for would pick any rule of the endpoint)."""
+    built = rule.build(values, append_unknown=False)
+    assert built is not None, (rule.rule, values)
+    return built[1]
 
 
 def plain_gets(app: Flask) -> list[Call]:
@@ -86,18 +93,23 @@ def plain_gets(app: Flask) -> list[Call]:
     ]
 
 
-def dash_page_paths(ids: dict[str, list[object]]) -> list[str]:
-    """Every Dash page's path template filled with the first of each id (the pages take no other values)."""
+def dash_pages(ids: dict[str, list[object]]) -> dict[str, str]:
+    """Each Dash page by its census name ('dash:' and its path template), filled with the first of each id."""
     import dash
 
-    paths = []
+    pages = {}
     for page in dash.page_registry.values():
         template = page.get("path_template") or page["path"]
+        path = template
         for name in ("urn", "pupil_id", "slug"):
-            template = template.replace(f"<{name}>", str(ids[name][0]))
-        assert "<" not in template, f"Dash page {page['path_template']}: add its argument to dash_page_paths"
-        paths.append(DASH_PREFIX + template.lstrip("/"))
-    return paths
+            path = path.replace(f"<{name}>", str(ids[name][0]))
+        assert "<" not in path, f"Dash page {template}: add its argument to probe.dash_pages"
+        pages[f"dash:{template}"] = DASH_PREFIX + path.lstrip("/")
+    return pages
+
+
+def dash_page_paths(ids: dict[str, list[object]]) -> list[str]:
+    return list(dash_pages(ids).values())
 
 
 def text_of(response: TestResponse) -> str:
@@ -113,12 +125,18 @@ def text_of(response: TestResponse) -> str:
 
 def _unpacked(data: bytes) -> list[str]:
     if data.startswith(b"%PDF"):
-        reader = PdfReader(io.BytesIO(data))
-        return [page.extract_text() or "" for page in reader.pages] + [str(reader.metadata or "")]
+        return [_pdf_text(data)]
     if data.startswith(b"PK"):  # an .xlsx: its cells are in the XML members
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             return [book.read(n).decode("utf-8", "replace") for n in book.namelist() if n.endswith(".xml")]
     return []
+
+
+@functools.lru_cache(maxsize=64)
+def _pdf_text(data: bytes) -> str:
+    """A PDF's words and metadata (read once per document: several people download the same one)."""
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join([page.extract_text() or "" for page in reader.pages] + [str(reader.metadata or "")])
 
 
 def _downloads(tree: object) -> Iterator[bytes]:
