@@ -8,9 +8,16 @@ import io
 
 from flask import Response
 
+from app.audit.services import record_export
+from app.db import get_session
+from tenants.models import School, Trust
 
-def csv_download(text: str, filename: str) -> Response:
-    """The text as a CSV file the browser saves under the name (never shown inline)."""
+
+def csv_download(text: str, filename: str, *, audit: School | Trust | None) -> Response:
+    """The text as a CSV file the browser saves under the name (never shown inline); an export of a
+    school's or trust's data goes in that trust's audit log (None: a file with no one's data in it)."""
+    if audit is not None:
+        record_export(get_session(), audit, filename)
     return Response(
         text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )

@@ -44,6 +44,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.attendance.routes import bp as attendance_bp
+    from app.audit.routes import bp as audit_bp
+    from app.auth.mfa_routes import bp as mfa_bp
     from app.auth.routes import bp as auth_bp
     from app.benchmarks.routes import bp as benchmarks_bp
     from app.calendars.routes import bp as calendars_bp
@@ -62,6 +64,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (
         auth_bp,
+        mfa_bp,
+        audit_bp,
         schools_bp,
         registers_bp,
         attendance_bp,

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.auth import passwords
 from app.auth.models import User
 from app.auth.sessions import revoke_user_sessions
@@ -119,6 +120,7 @@ def add_user(
         raise AdminError("a user needs a name and a job title (both appear on register amendments)")
     one_time = None
     user = db.scalar(select(User).where(User.email == normal))
+    new_account = user is None
     if user is None:
         if password is None:
             one_time = secrets.token_urlsafe(12)
@@ -152,6 +154,7 @@ def add_user(
             safeguarding=safeguarding,
         )
     )
+    audit.record_membership(db, user, role, trust, school, safeguarding, new_account=new_account)
     db.commit()
     return user, one_time
 
@@ -171,6 +174,7 @@ def set_safeguarding(db: Session, principal: Principal, membership_id: int, gran
     if granted and membership.role == Role.GOVERNOR:
         raise AdminError(NO_GOVERNOR_SAFEGUARDING)
     membership.safeguarding = granted
+    audit.record_safeguarding(db, membership, trust, school)
     db.commit()
     return membership
 
@@ -221,6 +225,8 @@ def set_active(db: Session, principal: Principal, user_id: int, active: bool) ->
     user.active = active
     if not active:
         revoke_user_sessions(db, user.id)
+    state = "reactivated" if active else "deactivated (every session ended)"
+    audit.record_about_user(db, f"account_{state.split()[0]}", f"Account of {user.name} {state}", user)
     db.commit()
     return user
 
@@ -234,5 +240,7 @@ def reset_password(db: Session, principal: Principal, user_id: int) -> tuple[Use
     user.password_hash = passwords.hash_password(one_time)
     user.must_change_password = True
     revoke_user_sessions(db, user.id)
+    summary = f"One-time password issued for {user.name}; their sessions were ended"
+    audit.record_about_user(db, "password_reset", summary, user)
     db.commit()
     return user, one_time

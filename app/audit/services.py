@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.chain import append
 from app.audit.models import AuditEvent
+from app.auth.models import User
 from tenants.models import Membership, School, Trust
 from tenants.scoping import UNSCOPED
 
@@ -146,6 +147,81 @@ def record_for_user(
         record(db, kind, summary, trust_id=trust_id, actor=who, subject=subject)
         for trust_id in trusts_of_user(db, user.id)
     ]
+
+
+ROLE_WORDS = {
+    "trust_leader": "trust leader",
+    "school_lead": "school attendance lead",
+    "staff": "staff",
+    "governor": "governor / trustee",
+}
+
+
+def _place(trust: Trust | None, school: School | None) -> tuple[int, int | None, str]:
+    """The chain, school and words for where a role is held."""
+    if trust is not None:
+        return trust.id, None, f"{trust.name} (whole trust)"
+    assert school is not None
+    return school.trust_id, school.id, school.name
+
+
+def record_membership(
+    db: Session,
+    user: Any,
+    role: str,
+    trust: Trust | None,
+    school: School | None,
+    safeguarding: bool,
+    *,
+    new_account: bool,
+) -> AuditEvent:
+    """A role granted (to a new or existing account), on the chain of the trust where it is held."""
+    trust_id, school_id, where = _place(trust, school)
+    account = "a new account" if new_account else "an existing account"
+    dsl = ", with the DSL permission" if safeguarding else ""
+    summary = f"{user.name} ({account}) given the role {ROLE_WORDS[role]} at {where}{dsl}"
+    return record(
+        db, "membership_granted", summary, trust_id=trust_id, school_id=school_id, subject=user.email
+    )
+
+
+def record_safeguarding(
+    db: Session, membership: Membership, trust: Trust | None, school: School | None
+) -> AuditEvent:
+    """The DSL permission granted or withdrawn on a role."""
+    trust_id, school_id, where = _place(trust, school)
+    change = "granted to" if membership.safeguarding else "withdrawn from"
+    summary = (
+        f"DSL permission (safeguarding notes) {change} {membership.user.name}, "
+        f"{ROLE_WORDS[membership.role]} at {where}"
+    )
+    return record(
+        db, "role_changed", summary, trust_id=trust_id, school_id=school_id, subject=membership.user.email
+    )
+
+
+def record_about_user(db: Session, kind: str, summary: str, user: Any) -> list[AuditEvent]:
+    """Something a manager did to an account, on the chain of every trust the account has a role in."""
+    return record_for_user(db, kind, summary, user, actor=current_actor(), subject=user.email)
+
+
+_SOURCES = {"register": "on the register page", "import": "by a file import", "api": "through the API"}
+
+
+def record_amendments(db: Session, batch: Any, count: int, reason: str) -> AuditEvent:
+    """Register marks amended (a register, an import or the API), by whoever recorded the batch."""
+    email = (
+        db.scalar(select(User.email).where(User.id == batch.recorded_by_id)) if batch.recorded_by_id else None
+    )
+    how = _SOURCES.get(batch.source, batch.source)
+    return record_at_school(
+        db,
+        "amendment",
+        f"{count:,} register mark{'' if count == 1 else 's'} amended {how} ({batch.description}); reason: {reason}",
+        batch.school_id,
+        subject=f"mark batch {batch.id}",
+        actor=Actor(batch.recorded_by_id, f"{batch.recorded_by_name} ({batch.recorded_by_title})", email),
+    )
 
 
 def record_export(db: Session, place: School | Trust, filename: str, what: str = "export") -> None:

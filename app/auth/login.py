@@ -8,6 +8,7 @@ from flask import current_app, session
 from flask_login import UserMixin
 
 from app.auth import sessions
+from app.auth.mfa import requiring_trusts
 from app.auth.models import User
 from app.db import get_session
 from app.extensions import login_manager
@@ -17,10 +18,11 @@ from tenants.access import Principal, resolve_principal
 class SignedIn(UserMixin):
     """The signed-in person, with the roles resolved once per request."""
 
-    def __init__(self, user: User, principal: Principal, token: str) -> None:
+    def __init__(self, user: User, principal: Principal, token: str, *, mfa_missing: bool = False) -> None:
         self.user = user
         self.principal = principal
         self.token = token
+        self.mfa_missing = mfa_missing  # a trust requires two-step sign-in and it is not set up yet
 
     def get_id(self) -> str:
         return self.token
@@ -48,5 +50,6 @@ def load_signed_in(token: str) -> SignedIn | None:
         return None
     user = row.user
     principal = resolve_principal(db, user.id, platform_admin=user.is_platform_admin)
+    mfa_missing = user.mfa_secret is None and bool(requiring_trusts(db, user.id))
     db.commit()  # end the read transaction so the next one starts with the tenant setting
-    return SignedIn(user, principal, token)
+    return SignedIn(user, principal, token, mfa_missing=mfa_missing)

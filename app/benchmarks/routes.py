@@ -62,7 +62,7 @@ def trust_csv(slug: str):  # type: ignore[no-untyped-def]
         period = trust_periods(db, trust, as_of)[key]
         bench = compute(db, trust, {key: period.as_tuple()}).benchmarks[key]
     text = csv_text(bench.rows(cohorts=False), [(k, k) for k in ROW_KEYS])
-    return csv_download(text, f"benchmarks-{trust.slug}-{key}-{as_of.isoformat()}.csv")
+    return csv_download(text, f"benchmarks-{trust.slug}-{key}-{as_of.isoformat()}.csv", audit=trust)
 
 
 @bp.get("/schools/<int:urn>/benchmark")

@@ -123,14 +123,14 @@ def download(urn: int):  # type: ignore[no-untyped-def]
     found, _role = _school(urn)
     year = _year()
     text = calendar_csv([e.span for e in services.entries(get_session(), found, year)])
-    return csv_download(text, f"calendar-{found.urn}-{year_label(year).replace('/', '-')}.csv")
+    return csv_download(text, f"calendar-{found.urn}-{year_label(year).replace('/', '-')}.csv", audit=found)
 
 
 @bp.get("/calendars/example.csv")
 @login_required
 def example():  # type: ignore[no-untyped-def]
     """A whole English school year to copy: three terms, six half-terms, holidays, INSET days, a closure."""
-    return csv_download(overview.EXAMPLE_CSV, "calendar-example.csv")
+    return csv_download(overview.EXAMPLE_CSV, "calendar-example.csv", audit=None)
 
 
 def _page(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from app.access import current_recorder, pupil_or_404, require_role, school_or_404, trust_or_404
+from app.audit.services import record_export
 from app.db import get_session
 from app.letters import services, texts
 from app.letters.figures import year_group_name
@@ -165,7 +166,7 @@ def download(urn: int, letter_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     child = pupil_or_404(found, letter.pupil_id)
     name = services.file_name(found, letter.kind, letter.letter_date, child.display_name)
-    return _pdf(services.read_pdf(get_storage(), found, letter), name)
+    return _pdf(services.read_pdf(get_storage(), found, letter), name, found)
 
 
 @bp.get("/schools/<int:urn>/letters/batches/<int:batch_id>.pdf")
@@ -178,10 +179,11 @@ def batch_download(urn: int, batch_id: int):  # type: ignore[no-untyped-def]
     if batch is None:
         abort(404)
     name = services.file_name(found, batch.kind, batch.letter_date, f"batch {batch.id}")
-    return _pdf(services.read_pdf(get_storage(), found, batch), name)
+    return _pdf(services.read_pdf(get_storage(), found, batch), name, found)
 
 
-def _pdf(data: bytes, name: str) -> Response:
+def _pdf(data: bytes, name: str, school: School) -> Response:
+    record_export(get_session(), school, name, "download")  # in the trust's audit log
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"  # a family's letter stays off shared caches

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
+from app.audit.services import record_amendments
 from app.registers.importer import ImportRejected, Problem
 from app.registers.mark_blocks import OPTIONAL, REQUIRED, CsvRecords, EntryRecords
 from app.registers.mark_checks import BlockChecker
@@ -159,6 +160,8 @@ def _import(
         result.new += len(new)
         result.amended = len(changes)
         result.unchanged = staged - len(new) - len(changes)
+        if changes:
+            record_amendments(db, batch, len(changes), reason)  # the trust's audit log, in this transaction
     rollups.write(db, school.id)
     batch.new_marks, batch.amended_marks = result.new, result.amended
     return result

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from app.audit.services import record_amendments
 from app.registers import binary_copy
 from app.registers.mark_arrays import SESSIONS, Marks
 from app.registers.marks import Mark, MarkAmendment, MarkBatch, PupilWeek, SchoolSession
@@ -215,6 +216,7 @@ def amend_marks(
         return 0
     rollups.replace(changes)
     db.execute(insert(MarkAmendment), amendments)
+    record_amendments(db, batch, len(amendments), reason)  # the trust's audit log, in this transaction
     table = Mark.__table__
     db.connection().execute(
         update(table)

@@ -90,7 +90,7 @@ def download(urn: int, return_kind: str):  # type: ignore[no-untyped-def]
     if problem:
         abort(400, problem)
     rows = build(get_session(), found, return_kind, day)
-    response = csv_download(to_csv(return_kind, rows), f"{found.urn}-{return_kind}-{day}.csv")
+    response = csv_download(to_csv(return_kind, rows), f"{found.urn}-{return_kind}-{day}.csv", audit=found)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -105,6 +105,8 @@ def stored(urn: int, export_id: int):  # type: ignore[no-untyped-def]
     if export is None:
         abort(404)
     data = get_storage().read_for_school(found, export.key)
-    response = csv_download(data.decode(), f"{found.urn}-{export.kind}-{export.as_of}-stored.csv")
+    response = csv_download(
+        data.decode(), f"{found.urn}-{export.kind}-{export.as_of}-stored.csv", audit=found
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

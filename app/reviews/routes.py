@@ -12,6 +12,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from app.access import current_recorder, require_role, school_or_404, trust_or_404
+from app.audit.services import record_export
 from app.calendars.services import school_calendar
 from app.clock import local, now_and_today, parse_day
 from app.db import get_session
@@ -171,6 +172,7 @@ def download(urn: int, pack_id: int):  # type: ignore[no-untyped-def]
     if pack is None or (role == Role.GOVERNOR and pack.edition != "governors"):
         abort(404)
     response = Response(packs.read_pdf(get_storage(), found, pack), mimetype="application/pdf")
+    record_export(get_session(), found, packs.file_name(found, pack), "download")  # in the trust's audit log
     response.headers["Content-Disposition"] = f'inline; filename="{packs.file_name(found, pack)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

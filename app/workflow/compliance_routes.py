@@ -52,7 +52,7 @@ def school(urn: int):  # type: ignore[no-untyped-def]
 def school_csv(urn: int):  # type: ignore[no-untyped-def]
     found, _role, result = _school_figures(urn)
     name = f"task-compliance-{found.urn}-{result.start}-to-{result.end}.csv"
-    return csv_download(csv_text(service.school_rows(result), service.SCHOOL_COLUMNS), name)
+    return csv_download(csv_text(service.school_rows(result), service.SCHOOL_COLUMNS), name, audit=found)
 
 
 @bp.get("/trusts/<slug>/workflow/compliance.csv")
@@ -67,4 +67,4 @@ def trust_csv(slug: str):  # type: ignore[no-untyped-def]
     db = get_session()
     result = service.trust_compliance(db, service.trust_schools(db, trust), today, now, weeks)
     name = f"task-compliance-{trust.slug}-{result.start}-to-{result.end}.csv"
-    return csv_download(csv_text(service.trust_rows(result), service.TRUST_COLUMNS), name)
+    return csv_download(csv_text(service.trust_rows(result), service.TRUST_COLUMNS), name, audit=trust)

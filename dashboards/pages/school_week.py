@@ -10,6 +10,8 @@ import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from flask import abort
 
+from app.audit.services import record_export
+from app.db import get_session
 from app.downloads import csv_text
 from app.flags.rules import FLAGS, STEPS
 from app.registers.models import YEAR_GROUPS
@@ -142,7 +144,9 @@ def download(_csv: int, _xlsx: int, week: str, *values: object) -> dict:
     ids = None if shown is None else [r.get("pupil_id") for r in shown if isinstance(r, dict)]
     picked = export.pick(rows, ids)
     name = f"weekly-flags-{school.urn}-{week}"
-    if ctx.triggered_id == "flags-export-xlsx":
+    spreadsheet = ctx.triggered_id == "flags-export-xlsx"
+    record_export(get_session(), school, f"{name}.{'xlsx' if spreadsheet else 'csv'}")  # in the audit log
+    if spreadsheet:
         title = f"{school.name}: weekly flags, week beginning {data.week_of(week):%-d %B %Y}"
         return dcc.send_bytes(export.xlsx(picked, EXPORT_COLUMNS, title), f"{name}.xlsx")
     return dcc.send_string(csv_text(picked, EXPORT_COLUMNS), f"{name}.csv", type="text/csv")
