@@ -14,6 +14,8 @@ from tenants.models import Role, School, Trust
 
 def school_or_404(urn: int) -> School:
     """Find a visible school by URN; the tenant scoping hides every other school."""
+    if not 100000 <= urn <= 999999:  # URNs have six digits; a longer number overflows PostgreSQL's integer
+        abort(404)
     school = get_session().scalar(select(School).where(School.urn == urn))
     if school is None:
         abort(404)

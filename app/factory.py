@@ -108,6 +108,8 @@ def _register_guards(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    from app.api.routes import error_outside_view
+
     messages = {
         400: ("Bad request", "The request could not be understood. Please go back and try again."),
         403: ("Not allowed", "Your role does not allow this. Ask your school or trust lead."),
@@ -119,6 +121,8 @@ def _register_errors(app: Flask) -> None:
 
     def handler(code: int):  # type: ignore[no-untyped-def]
         def render(_error):  # type: ignore[no-untyped-def]
+            if request.path.startswith("/api/"):
+                return error_outside_view(code)
             title, message = messages[code]
             return render_template("error.html", title=title, message=message, code=code), code
 

@@ -68,7 +68,8 @@ OPENAPI = {
                                 "properties": {
                                     "reason": {
                                         "type": "string",
-                                        "description": "Reason recorded on amendments",
+                                        "maxLength": 500,
+                                        "description": "Reason recorded on amendments (plain text)",
                                     },
                                     "marks": {
                                         "type": "array",
@@ -118,7 +119,8 @@ OPENAPI = {
                     },
                     "400": _error("Refused; nothing was written"),
                     "401": _error("No bearer token"),
-                    "404": _error("No school with this URN accepts this token"),
+                    "404": _error("No school with this URN accepts this token (or no such path)"),
+                    "413": _error("The body is larger than the server accepts (64 MiB); nothing was written"),
                     "415": _error("The body is not JSON"),
                     "503": _error("The database was out of reach; send the same request again later"),
                 },

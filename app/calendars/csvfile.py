@@ -13,7 +13,7 @@ from datetime import date
 
 from app.calendars.spans import KIND_LABELS, Kind, Span, spans_problems
 from app.clock import YEARS
-from app.registers.fields import control_character
+from app.registers.fields import control_character, shown
 from app.registers.importer import ImportRejected, Problem, csv_records, decode_csv_bytes
 
 COLUMNS = ("kind", "name", "start", "end")
@@ -62,7 +62,7 @@ def _span(cells: dict[str, str]) -> tuple[Span | None, list[tuple[str, str]]]:
     kind = _KINDS.get(cells["kind"].lower().replace(" ", "_"))
     if kind is None:
         problems.append(
-            ("kind", f"unknown kind '{_shown(cells['kind'])}'; use one of {', '.join(k.value for k in Kind)}")
+            ("kind", f"unknown kind '{shown(cells['kind'])}'; use one of {', '.join(k.value for k in Kind)}")
         )
     name = cells["name"] or (KIND_LABELS[kind] if kind in (Kind.INSET, Kind.CLOSURE) else "")
     if not name:
@@ -88,17 +88,12 @@ def _date(text: str, column: str, problems: list[tuple[str, str]]) -> date | Non
     except ValueError:
         day = None
     if day is None:
-        problems.append((column, f"unknown date '{_shown(text)}': dates are real days written YYYY-MM-DD"))
+        problems.append((column, f"unknown date '{shown(text)}': dates are real days written YYYY-MM-DD"))
         return None
     if day.year not in YEARS:
         problems.append((column, f"{text} is outside the years Turnout keeps ({YEARS[0]} to {YEARS[-1]})"))
         return None
     return day
-
-
-def _shown(text: str) -> str:
-    """A cell quoted back in a problem, cut short: a wrong cell may be thousands of characters long."""
-    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def calendar_csv(spans: Sequence[Span]) -> str:

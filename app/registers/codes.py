@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.registers.fields import shown
+
 _CODES_CSV = Path(__file__).resolve().parent.parent / "reference" / "attendance_codes_2024.csv"
 
 PRESENT = "present"
@@ -56,4 +58,4 @@ def lookup(text: str) -> Code:
     retired = RETIRED.get(value.upper())
     if retired:
         raise CodeError(f"code '{value}' was withdrawn in August 2024; use {retired}")
-    raise CodeError(f"'{value}' is not a national attendance code")
+    raise CodeError(f"'{shown(value)}' is not a national attendance code")

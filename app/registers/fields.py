@@ -17,6 +17,11 @@ from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def shown(text: str) -> str:
+    """A value quoted back in a problem, cut short: a wrong cell may be thousands of characters long."""
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 class FieldError(ValueError):
     """A value that cannot go into the admission register, with a message a person can act on."""
 
@@ -29,23 +34,25 @@ def parse_upn(value: str) -> str:
     except InvalidChecksum:
         expected = stdnum_upn.calc_check_digit(compact[1:]) if len(compact) == 13 else "?"
         raise FieldError(
-            f"UPN {compact} has the wrong check letter (for these digits it should be {expected})"
+            f"UPN {shown(compact)} has the wrong check letter (for these digits it should be {expected})"
         ) from None
     except InvalidLength:
-        raise FieldError(f"UPN {compact} should be 13 characters long") from None
+        raise FieldError(f"UPN {shown(compact)} should be 13 characters long") from None
     except InvalidComponent:
-        raise FieldError(f"UPN {compact} does not start with a valid LA code") from None
+        raise FieldError(f"UPN {shown(compact)} does not start with a valid LA code") from None
     except InvalidFormat:
-        raise FieldError(f"UPN {compact} is not in the form of a letter followed by 12 digits") from None
+        raise FieldError(
+            f"UPN {shown(compact)} is not in the form of a letter followed by 12 digits"
+        ) from None
 
 
 def parse_date(value: str) -> date:
     if not _ISO_DATE.match(value):
-        raise FieldError(f"'{value}' is not a date in the form YYYY-MM-DD")
+        raise FieldError(f"'{shown(value)}' is not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FieldError(f"'{value}' is not a real date") from None
+        raise FieldError(f"'{shown(value)}' is not a real date") from None
 
 
 def _choice(options: dict[str, str] | tuple[str, ...], what: str) -> Callable[[str], str]:
@@ -56,7 +63,7 @@ def _choice(options: dict[str, str] | tuple[str, ...], what: str) -> Callable[[s
             return by_upper[value.upper()]
         except KeyError:
             allowed = ", ".join(options)
-            raise FieldError(f"'{value}' is not a known {what} (use one of {allowed})") from None
+            raise FieldError(f"'{shown(value)}' is not a known {what} (use one of {allowed})") from None
 
     return parse
 
@@ -67,13 +74,15 @@ def parse_flag(value: str) -> bool:
         return True
     if upper in {"N", "NO", "FALSE", "0"}:
         return False
-    raise FieldError(f"'{value}' should be Y or N")
+    raise FieldError(f"'{shown(value)}' should be Y or N")
 
 
 def control_character(text: str, allowed: str = "") -> str | None:
     """The first control character (NUL, tab, line break...) in text people typed, as U+XXXX; the database
     refuses NUL, and the others cannot be seen on a page."""
-    return next((f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    return next(
+        (f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None
+    )
 
 
 def _text(max_length: int, *, lines: bool = False) -> Callable[[str], str]:

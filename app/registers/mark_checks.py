@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.registers.codes import LATE_CODES, CodeError, lookup
+from app.registers.fields import shown
 from app.registers.mark_arrays import CODE_LIST, SESSIONS, Marks
 from app.registers.mark_blocks import Block
 from app.registers.marks import SchoolSession
@@ -178,7 +179,7 @@ def _upn_resolver(by_upn: dict[str, int]) -> Callable[[str], int | str]:
         return (
             found
             if found is not None
-            else f"UPN {upn or '(blank)'} is not on this school's admission register"
+            else f"UPN {shown(upn) or '(blank)'} is not on this school's admission register"
         )
 
     return resolve
@@ -188,11 +189,11 @@ def _date_resolver(today: date) -> Callable[[str], int | str]:
     def resolve(text: str) -> int | str:
         text = text.strip()
         if not _ISO_DATE.match(text):
-            return f"'{text}' is not a date in the form YYYY-MM-DD"
+            return f"'{shown(text)}' is not a date in the form YYYY-MM-DD"
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            return f"'{text}' is not a real date"
+            return f"'{shown(text)}' is not a real date"
         if day.weekday() >= 5:
             return f"{text} is a {_WEEKDAY_NAMES[day.weekday()]}; registers are not taken at weekends"
         if day > today:
@@ -204,7 +205,7 @@ def _date_resolver(today: date) -> Callable[[str], int | str]:
 
 def _session(text: str) -> int | str:
     session = text.strip().upper()
-    return SESSIONS.index(session) if session in SESSIONS else f"'{text}' should be AM or PM"
+    return SESSIONS.index(session) if session in SESSIONS else f"'{shown(text)}' should be AM or PM"
 
 
 def _code(text: str) -> int | str:
@@ -220,5 +221,5 @@ def _minutes(text: str) -> int | str:
     if not raw:
         return 0
     if not raw.isdigit() or not 0 < int(raw) <= MAX_MINUTES:
-        return f"'{raw}' is not a number of minutes from 1 to {MAX_MINUTES}"
+        return f"'{shown(raw)}' is not a number of minutes from 1 to {MAX_MINUTES}"
     return int(raw)

@@ -9,6 +9,11 @@ from flask import Flask
 from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy.orm import Session
 
+from app.api.services import create_token
+from tenants import context
+from tenants.access import system_context
+from tenants.models import School
+from tenants.scoping import UNSCOPED
 from tests.conftest import World
 from tests.factories import Factory
 from tests.fuzz.snapshot import Snapshot, snapshot_of
@@ -50,3 +55,11 @@ def on_roll(db: Session, world: World) -> tuple[str, ...]:
     return tuple(
         made.pupil(world.a1, surname=name, admission_date=ADMITTED).upn for name in ("Ay", "Bee", "Cee")
     )
+
+
+def api_token(db: Session, school_id: int) -> str:
+    """A live API token of the school, as its lead makes one."""
+    school = db.get(School, school_id, execution_options=UNSCOPED)
+    with context.use(system_context(db, "test")):
+        _row, secret = create_token(db, school, "Fuzz MIS", by_id=1, by_name="Lead")
+    return secret

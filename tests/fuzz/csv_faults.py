@@ -242,6 +242,7 @@ def check_problems(problems: Sequence[Problem], fuzzed: Fuzzed) -> None:
     for problem in problems:
         words = [w for w in problem.message.split() if any(ch.isalpha() for ch in w)]
         assert len(words) >= 2, f"problem without words: {problem!r}"
+        assert len(problem.message) <= 300, f"a problem to read, not a dump: {problem.message[:80]!r}..."
         assert 1 <= problem.line <= max(fuzzed.lines, 2), f"{problem} is past the file's {fuzzed.lines} lines"
     if fuzzed.line is not None:
         named = [p for p in problems if p.line == fuzzed.line]
