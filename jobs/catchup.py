@@ -1,4 +1,9 @@
-"""No gaps: periods whose time came while the scheduler was down, runs killed part-way, and failed runs."""
+"""No gaps: periods whose time came while the scheduler was down, runs killed part-way, and failed runs.
+
+A job's periods missed while the scheduler was down are each run, oldest first, from its last recorded
+run (a job never run starts with its latest period, not with a backlog), unless the job only needs its
+latest (a backup of the database as it is now).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import LONDON
 from app.db import Database, utcnow
@@ -25,19 +30,28 @@ ABANDONED = timedelta(hours=3)  # a run still "running" after this long was cut 
 
 def last_due(job: Job, now: datetime) -> datetime | None:
     """The latest moment the job's schedule fired at or before `now`, within the lookback."""
+    fired = due_since(job, now - LOOKBACK, now)
+    return fired[-1] if fired else None
+
+
+def due_since(job: Job, since: datetime, now: datetime) -> list[datetime]:
+    """The moments the job's schedule fired after `since` and at or before `now`, oldest first."""
     trigger = CronTrigger(**job.cron, timezone=LONDON)
-    fire = trigger.get_next_fire_time(None, now - LOOKBACK)
-    latest = None
+    fire = trigger.get_next_fire_time(None, since + timedelta(microseconds=1))
+    fired = []
     while fire is not None and fire <= now:
-        latest = fire
+        fired.append(fire)
         fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return latest
+    return fired
 
 
 def owed(database: Database, now: datetime, *, at_start: bool) -> list[tuple[Job, datetime]]:
     """(job, moment) pairs to run: latest periods never run, failed runs, and at start killed ones."""
     with database.session() as db:
         runs = db.scalars(select(JobRun).where(JobRun.scheduled_for >= now - LOOKBACK)).all()
+        last_run = dict(
+            db.execute(select(JobRun.job, func.max(JobRun.scheduled_for)).group_by(JobRun.job)).all()
+        )
         by_period = {(r.job, r.period): r for r in runs}
         found = [
             (JOBS[r.job], r.scheduled_for)
@@ -46,9 +60,12 @@ def owed(database: Database, now: datetime, *, at_start: bool) -> list[tuple[Job
         ]
     settle = timedelta(0) if at_start else SETTLE
     for job in JOBS.values():
-        due = last_due(job, now)
-        if due is not None and now - due >= settle and (job.name, job.period_of(due)) not in by_period:
-            found.append((job, due))
+        last = last_run.get(job.name)
+        due = due_since(job, max(last, now - LOOKBACK), now) if last and job.every_missed else []
+        due = due or [d for d in [last_due(job, now)] if d is not None]
+        for moment in due:
+            if now - moment >= settle and (job.name, job.period_of(moment)) not in by_period:
+                found.append((job, moment))
     return found
 
 

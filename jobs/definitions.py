@@ -75,6 +75,7 @@ JOBS: dict[str, Job] = {
             cron={"hour": "3", "minute": "15"},
             period_of=_uk_day,
             whole=_purge_old_sessions,
+            every_missed=False,  # one purge removes what every missed night would have
         ),
         Job(
             name="workflow-tasks",
@@ -123,6 +124,7 @@ JOBS: dict[str, Job] = {
             cron={"hour": "2", "minute": "0"},
             period_of=_uk_day,
             whole=export_backup,
+            every_missed=False,  # a backup holds the database as it is now: a missed night's cannot be taken
         ),
         Job(
             name="half-termly-letters",

@@ -43,6 +43,7 @@ class Job:
     period_of: Callable[[datetime], str]
     each_trust: TrustWork | None = None
     whole: WholeWork | None = None
+    every_missed: bool = True  # after downtime, run each period missed; False: only the latest one
 
 
 def default_store() -> Storage:
