@@ -17,6 +17,7 @@ from waitress import serve as waitress_serve
 
 from app import create_app
 from app.admin import services as admin_services
+from app.audit.cli import audit
 from app.auth.services import find_user_by_email
 from app.backup_cli import backup, restore
 from app.benchmarks.cli import report_benchmark
@@ -589,3 +590,4 @@ main.add_command(restore)
 
 if __name__ == "__main__":
     main()
+main.add_command(audit)

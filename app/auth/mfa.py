@@ -14,9 +14,10 @@ import pyotp
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.audit.services import record_for_user
+from app.audit.services import record_about_user, record_for_user
 from app.auth import passwords
 from app.auth.models import RecoveryCode, User
+from app.auth.sessions import revoke_user_sessions
 from app.db import utcnow
 from tenants.models import Membership, School, Trust
 from tenants.scoping import UNSCOPED
@@ -224,3 +225,35 @@ def trust_people(db: Session, trust: Trust) -> list[tuple[User, bool]]:
         .distinct()
     )
     return [(user, enrolled(user)) for user in users]
+
+
+def _only_in(db: Session, user_id: int, trust: Trust) -> bool:
+    """Every active role of the account is in this trust (or its schools), so its leader answers for it."""
+    places = db.execute(
+        select(Membership.trust_id, School.trust_id)
+        .outerjoin(School, School.id == Membership.school_id)
+        .where(Membership.user_id == user_id, Membership.active.is_(True))
+        .execution_options(**UNSCOPED)  # roles elsewhere must count against, not vanish from the answer
+    ).all()
+    return bool(places) and all((own or school_trust) == trust.id for own, school_trust in places)
+
+
+def reset_for(db: Session, trust: Trust, user_id: int, *, by_user_id: int) -> User:
+    """A trust leader clears a lost authenticator: the person sets up a new one at their next sign-in
+    (if the trust requires it) or may; their sessions end. LookupError for anyone not wholly the trust's."""
+    user = db.get(User, user_id)
+    if user is None or user.id == by_user_id or not _only_in(db, user.id, trust):
+        raise LookupError("no such person in this trust")
+    if not enrolled(user):
+        raise MfaRefused(f"{user.name} does not use two-step sign-in, so there is nothing to reset.")
+    user.mfa_secret = user.mfa_pending_secret = user.mfa_enabled_at = user.mfa_last_step = None
+    db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    revoke_user_sessions(db, user.id)
+    record_about_user(
+        db,
+        "mfa_disabled",
+        f"Two-step sign-in of {user.name} reset by a trust leader; their sessions were ended",
+        user,
+    )
+    db.commit()
+    return user

@@ -254,4 +254,27 @@ def trust_rule(slug: str):  # type: ignore[no-untyped-def]
         return redirect(url_for("mfa.trust_rule", slug=slug))
     people = mfa.trust_people(db, trust)
     using = sum(on for _user, on in people)
-    return render_template("auth/trust_rule.html", trust=trust, form=form, people=people, using=using)
+    return render_template(
+        "auth/trust_rule.html", trust=trust, form=form, people=people, using=using, action_form=ActionForm()
+    )
+
+
+@bp.post("/trusts/<slug>/sign-in/reset/<int:user_id>")
+@login_required
+def reset_person(slug: str, user_id: int):  # type: ignore[no-untyped-def]
+    """Trust leaders: clear a person's lost authenticator (they set up a new one); audited."""
+    trust = trust_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = mfa.reset_for(get_session(), trust, user_id, by_user_id=current_user.user.id)
+    except LookupError:
+        abort(404)
+    except mfa.MfaRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(
+            f"Two-step sign-in of {user.name} was reset; they set it up again when they next sign in.",
+            "success",
+        )
+    return redirect(url_for("mfa.trust_rule", slug=slug))

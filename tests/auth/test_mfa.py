@@ -325,3 +325,53 @@ def test_an_unenrolled_account_has_no_secret_until_it_asks(db: Session, world: W
     user = db.scalar(select(User).where(User.email == world.users["a1_lead"]))
     assert user is not None and user.mfa_secret is None and user.mfa_pending_secret is None
     assert not mfa.use_code(db, user, "123456")
+
+
+def test_a_leader_resets_a_lost_authenticator_in_their_own_trust_only(
+    app: Flask, db: Session, world: World
+) -> None:
+    email = world.users["a1_lead"]
+    totp, _codes = enrol(db, email)
+    enrol(db, world.users["b1_lead"])
+    lead = app.test_client()
+    login(lead, email)
+    answer(lead, next_code(totp))
+    assert lead.get("/").status_code == 200
+    leader = signed_in(app.test_client(), world.users["a_leader"])
+    page = leader.get("/trusts/trust-a/sign-in").get_data(as_text=True)
+    assert "1 of 5 people with a role in Alder Trust uses it." in page
+    target = find_user_by_email(db, email).id
+    outsider = find_user_by_email(db, world.users["b1_lead"]).id
+    birch = signed_in(app.test_client(), world.users["b_leader"])
+    assert (
+        post_form(
+            birch, f"/trusts/trust-a/sign-in/reset/{target}", {}, form_page="/trusts/trust-b/sign-in"
+        ).status_code
+        == 404
+    )
+    assert (
+        post_form(
+            leader, f"/trusts/trust-a/sign-in/reset/{outsider}", {}, form_page="/trusts/trust-a/sign-in"
+        ).status_code
+        == 404
+    )
+    assert find_user_by_email(db, world.users["b1_lead"]).mfa_secret is not None
+    done = post_form(
+        leader, f"/trusts/trust-a/sign-in/reset/{target}", {}, form_page="/trusts/trust-a/sign-in"
+    )
+    assert done.status_code == 302
+    db.expire_all()
+    assert find_user_by_email(db, email).mfa_secret is None
+    assert lead.get("/").status_code == 302  # their sessions ended
+    assert login(app.test_client(), email).headers["Location"] == "/"  # Alder does not require it
+    [reset] = [
+        e
+        for e in db.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "mfa_disabled").execution_options(**UNSCOPED)
+        )
+    ]
+    assert (
+        reset.trust_id == world.trust_a.id
+        and reset.actor_email == world.users["a_leader"]
+        and reset.subject == email
+    )

@@ -137,6 +137,7 @@ ROLE_RESTRICTED = {
     "letters.trust_template": Restricted(LEADERS),
     "letters.reset_trust_template": Restricted(LEADERS),
     "mfa.trust_rule": Restricted(LEADERS),
+    "mfa.reset_person": Restricted(LEADERS),
     "reviews.heatmap": Restricted(LEADERS),
     "workflow.trust_playbook": Restricted(LEADERS),
     "workflow.trust_task": Restricted(LEADERS),
