@@ -127,6 +127,7 @@ def import_pupils(
 ) -> ImportResult:
     """Upsert pupils by UPN; every change to an existing entry is kept as a revision."""
     rows = parse_pupils_csv(data)
+    source = source[:200]  # a revision keeps 200 characters of where it came from (an upload's file name)
     existing = {p.upn: p for p in db.scalars(select(Pupil).where(Pupil.school_id == school.id))}
     result = ImportResult(rows=len(rows))
     new_rows = sum(1 for _line, values in rows if values["upn"] not in existing)
