@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 import tenants  # noqa: F401 - registers the ORM tenant scoping
@@ -88,6 +88,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_guards(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():  # type: ignore[no-untyped-def]
+        """PostgreSQL text cannot hold a NUL character: in a path, query or form it is a bad request, not a 500."""
+        sent = [request.path, *request.args.keys(), *request.form.keys()]
+        sent += [value for _key, values in request.values.lists() for value in values]
+        if any("\x00" in text for text in sent):
+            abort(400)
+
     @app.before_request
     def _enter_tenant_context():  # type: ignore[no-untyped-def]
         principal = current_user.principal if current_user.is_authenticated else None

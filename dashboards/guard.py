@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from dash.exceptions import DependencyException
 from flask import Flask, jsonify, redirect, request, url_for
 from flask_login import current_user
 
@@ -40,6 +41,11 @@ def install(app: Flask) -> None:
                 if wrong:
                     return jsonify(error=wrong), 400
         return None
+
+    @app.errorhandler(DependencyException)
+    def _no_such_file(_error: DependencyException):  # type: ignore[no-untyped-def]
+        """A script or style Dash does not serve (an unknown package, a path like ../) is not found."""
+        return jsonify(error="no such file"), 404
 
 
 def _same_origin() -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin import services as admin
@@ -17,6 +17,7 @@ from app.benchmarks import store as benchmarks
 from app.calendars.services import add_entry, import_calendar, school_calendar
 from app.calendars.spans import Kind, Span, academic_year
 from app.calls.services import record_call
+from app.db import Base
 from app.interventions import services as casework
 from app.letters import services as letters
 from app.letters import texts
@@ -26,6 +27,7 @@ from app.registers.models import Pupil
 from app.registers.recording import Recorder, week_start
 from app.registers.services import add_contact
 from app.returns.exports import export_school
+from app.returns.models import ReturnExport
 from app.reviews.packs import make as make_packs
 from app.reviews.terms import term_of
 from app.storage import get_storage
@@ -188,8 +190,10 @@ def _documents(
     packs = make_packs(db, store, school, calendar, term_of(calendar, day), day, recorder, datetime.now(UTC))
     db.commit()
     assert (batch.id, letter.id, [p.id for p in packs]) == (1, 1, [1, 2])
-    return {r.storage_key: store.read_for_school(school, r.storage_key, r.storage_version)
-            for r in (batch, letter, *packs)}  # fmt: skip
+    stored = {r.storage_key: store.read_for_school(school, r.storage_key, r.storage_version)
+              for r in (batch, letter, *packs)}  # fmt: skip
+    exports = db.scalars(select(ReturnExport).where(ReturnExport.school_id == school.id)).all()
+    return stored | {e.key: store.read_for_school(school, e.key) for e in exports}
 
 
 def _register(child: PupilRef, days: list[date], call_day: date) -> str:
@@ -267,3 +271,15 @@ def plant_trust(app: Flask, db: Session, trust_id: int, tag: str) -> dict[str, s
                          Recorder(None, "Trust office", "Director of attendance"))  # fmt: skip
         db.commit()
     return canaries
+
+
+def row_counts(db: Session, school_ids: set[int]) -> dict[str, int]:
+    """Rows of each tenant table belonging to the schools: what a refused request must leave alone."""
+    counts = {}
+    with context.use(system_context(db, "test-counts")):
+        for table in Base.metadata.sorted_tables:
+            if "school_id" in table.c:
+                query = select(func.count()).select_from(table).where(table.c.school_id.in_(school_ids))
+                counts[table.name] = db.scalar(query) or 0
+    db.rollback()
+    return counts

@@ -12,17 +12,13 @@ from functools import partial
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from app.db import Base
-from tenants import context
-from tenants.access import system_context
 from tests.conftest import World
 from tests.helpers import SAME_SITE, csrf_token, page_body, signed_in
 from tests.isolation import dash_calls, probe
-from tests.isolation.canaries import TRUST_A_NAMES, Planted, plant, plant_trust
+from tests.isolation.canaries import TRUST_A_NAMES, Planted, plant, plant_trust, row_counts
 
 POSTED = {"name": "x", "leaving_date": "2025-01-01", "note": "x", "reason": "x", "title": "x", "body": "x"}
 
@@ -80,18 +76,6 @@ class Findings:
 
     def assert_none(self) -> None:
         assert not self.found, f"{len(self.found)} findings:\n" + "\n".join(self.found[:80])
-
-
-def row_counts(db: Session, school_ids: set[int]) -> dict[str, int]:
-    """Rows of each tenant table belonging to the schools: what a refused request must leave alone."""
-    counts = {}
-    with context.use(system_context(db, "test-counts")):
-        for table in Base.metadata.sorted_tables:
-            if "school_id" in table.c:
-                query = select(func.count()).select_from(table).where(table.c.school_id.in_(school_ids))
-                counts[table.name] = db.scalar(query) or 0
-    db.rollback()
-    return counts
 
 
 def _visit_own(
