@@ -197,3 +197,24 @@ def test_two_writers_at_once_never_fork_a_chain(app: Flask, db: Session, world: 
     result = chain.verify(db, world.trust_a.id)
     assert result.intact and result.checked == before + 2 * per_writer
     assert _seqs(db, world.trust_a.id) == list(range(1, before + 2 * per_writer + 1))
+
+
+def test_a_bounded_check_covers_the_newest_events_and_says_so(
+    db: Session, world: World, database_url: str
+) -> None:
+    made = _events(db, world.trust_b.id, 6)
+    total = chain.verify(db, world.trust_b.id).checked
+    window = chain.verify(db, world.trust_b.id, newest=4)
+    assert (
+        window.intact and window.checked == 4 and window.before == total - 4 and window.head == made[-1].hash
+    )
+    assert window.words == (
+        f"Chain intact in the newest 4 events, checked now. The {total - 4:,} before them are checked whole by "
+        "the command turnout audit verify."
+    )
+    assert (
+        chain.verify(db, world.trust_b.id, newest=total + 10).words
+        == f"Chain intact: {total:,} events checked."
+    )
+    _tamper(db, database_url, "UPDATE audit_events SET summary = 'x' WHERE id = :id", {"id": made[-2].id})
+    assert chain.verify(db, world.trust_b.id, newest=4).broken_at == made[-2].seq

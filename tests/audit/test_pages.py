@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
-from app.audit import chain
+from app.audit import chain, routes
 from app.audit.services import Actor, record
 from app.auth.models import User
 from tests.conftest import World
@@ -142,6 +142,20 @@ def test_a_formula_in_a_typed_email_stays_text_in_the_csv(app: Flask, db: Sessio
     )
     rows = list(csv.DictReader(io.StringIO(admin.get("/audit.csv").get_data(as_text=True))))
     assert rows[0]["Who"] == '\'=HYPERLINK("http://x")@x'
+
+
+def test_a_long_chain_is_checked_newest_first_within_a_bound(
+    app: Flask, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "PAGE_CHECK", 5)
+    _busy(db, world, 6)
+    leader = signed_in(app.test_client(), world.users["a_leader"])
+    body = leader.get(A_LOG).get_data(as_text=True)
+    before = chain.verify(db, world.trust_a.id).checked - 5
+    assert (
+        f"Chain intact in the newest 5 events, checked now. The {before:,} before them are checked whole"
+        in body
+    )
 
 
 def test_a_tampered_event_shows_on_the_page(app: Flask, db: Session, world: World, database_url: str) -> None:
