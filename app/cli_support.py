@@ -16,29 +16,28 @@ from app.unreachable import DATABASE_LOST, reason
 
 @contextmanager
 def command_app() -> Iterator[Flask]:
-    """An app context for one command; its connections are closed when the command ends."""
+    """An app context for one command; its connections are closed when the command ends, and a database
+    lost or out of reach is said in words, not a traceback."""
     from app import create_app  # the factory imports every blueprint: only when a command runs
 
     app = create_app()
     try:
         with app.app_context():
             yield app
-    finally:
-        app.extensions["turnout.db"].engine.dispose()
-
-
-@contextmanager
-def command_session() -> Iterator[tuple[Flask, Session]]:
-    """The command's app and session; a database lost or out of reach is said in words, not a traceback."""
-    try:
-        with command_app() as app, get_db().session() as session:
-            yield app, session
     except DATABASE_LOST as error:
         fail(
             f"the connection to the database was lost or could not be made ({reason(error)}). "
             "What the command had not finished was rolled back (an import is all or nothing, so none of "
             "its file was written). Run it again when the database is back."
         )
+    finally:
+        app.extensions["turnout.db"].engine.dispose()
+
+
+@contextmanager
+def command_session() -> Iterator[tuple[Flask, Session]]:
+    with command_app() as app, get_db().session() as session:
+        yield app, session
 
 
 def fail(message: str) -> None:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from werkzeug.test import TestResponse
 
 from app import create_app
 from app.api.services import create_token
+from app.cli import main
 from app.registers.importer import import_pupils
 from app.registers.models import Pupil
 from app.unreachable import API_MESSAGE
@@ -266,3 +268,25 @@ def test_a_page_or_api_call_while_the_database_is_unreachable_answers_503_in_wor
         assert api.status_code == 503 and api.get_json() == {"error": API_MESSAGE}
     finally:
         application.extensions["turnout.db"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "command", [["jobs", "run", "weekly-flags"], ["import", "marks", "--school", "100001"]]
+)
+def test_a_command_while_the_database_is_unreachable_says_so_in_words(
+    tmp_path: Path, command: list[str]
+) -> None:
+    marks = tmp_path / "marks.csv"
+    marks.write_text("upn,date,session,code\n")
+    env = {
+        "TURNOUT_DATABASE_URL": f"postgresql://127.0.0.1:{free_port()}/nowhere",
+        "TURNOUT_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    args = command + ([str(marks)] if command[0] == "import" else [])
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert (
+        "Error: the connection to the database was lost or could not be made (connection failed: "
+        in result.output
+    )
+    assert "Run it again when the database is back." in result.output and "Traceback" not in result.output
