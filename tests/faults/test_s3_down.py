@@ -188,6 +188,8 @@ def test_s3_down_mid_la_returns_fails_the_trust_and_the_retry_stores_each_list_o
     for export in exports:
         versions = s3.versions(export.key)
         assert versions[-1].sha256 == export.sha256  # the newest version is the list the row describes
+    stored = {key for key in s3.list_keys("schools/") if "/returns/" in key}
+    assert stored == {e.key for e in exports}  # A1's lists from the failed attempt were overwritten
 
 
 def test_s3_down_mid_review_packs_fails_the_trust_and_the_retry_makes_each_pack_once(
