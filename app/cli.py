@@ -580,14 +580,17 @@ def scheduler() -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with waitress (production uses gunicorn: see infra/)."""
 
+    from dashboards import set_up_before_serving
+
     app = create_app()
+    set_up_before_serving(app)  # Dash's first-request setup, before waitress's threads serve anyone
     click.echo(f"Turnout is serving at http://{host}:{port}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="turnout")
 
 
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(audit)
 
 if __name__ == "__main__":
     main()
-main.add_command(audit)

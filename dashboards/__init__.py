@@ -42,3 +42,11 @@ def init_dashboards(app: Flask) -> dash.Dash:
             csrf.exempt(view)
     app.extensions["turnout.dash"] = dash_app  # its inline scripts' hashes go into the CSP
     return dash_app
+
+
+def set_up_before_serving(app: Flask) -> None:
+    """Dash finishes its own setup (page router, callback list) on a process's first request, with no lock:
+    under load, two threads of a fresh gunicorn worker met there and one request failed ("dictionary changed
+    size during iteration"). One request before the process serves does that setup on one thread."""
+    with app.test_client() as client:
+        client.get("/static/turnout.css").close()

@@ -11,3 +11,10 @@ timeout = 60
 graceful_timeout = 30
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("TURNOUT_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
+    """Dash's first-request setup, done before the worker's threads serve anyone."""
+    from dashboards import set_up_before_serving
+
+    set_up_before_serving(worker.wsgi)
