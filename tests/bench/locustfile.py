@@ -28,6 +28,7 @@ MAX_REQUESTS = 200_000  # a bound on the whole run, whatever its length
 UPDATE = "/dashboards/_dash-update-component"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE_INPUT = re.compile(r'name="code-(\d+)" value="([^"]*)"')
+MINUTES_INPUT = re.compile(r'name="minutes-(\d+)" value="([^"]*)"')
 ABSENCES = ["N", "I", "M", "C", "G", "O"]  # a few of the 2024 codes a register sees besides present and late
 FILTERS = ("f-year", "f-form", "f-flag", "f-trend", "f-step", "f-sen", "f-fsm", "f-eal", "f-lac", "f-band")
 SINGLE = {"f-fsm", "f-eal", "f-lac"}
@@ -94,7 +95,7 @@ class Browser(FastHttpUser):
     """Someone at a browser: signs in once, then moves between pages with a pause to read each."""
 
     abstract = True
-    wait_time = between(2, 8)
+    wait_time = between(5, 15)  # reading a page before the next click
     email = ""
 
     def on_start(self) -> None:
@@ -109,12 +110,16 @@ class Browser(FastHttpUser):
         }
         self.form("/login", fields, "/login")
 
-    def expect(self, method: str, path: str, statuses: tuple[int, ...], *, name: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        """One request that fails unless its status is one of `statuses` (redirects are not followed)."""
+    def expect(self, method: str, path: str, statuses: tuple[int, ...], *, name: str, showing: str = "",
+               **kwargs: object):  # type: ignore[no-untyped-def]  # fmt: skip
+        """One request that fails unless its status is one of `statuses` and its page holds the element with
+        id `showing`, if given (redirects are not followed)."""
         with self.client.request(method, path, name=name, catch_response=True, allow_redirects=False,
                                  **kwargs) as response:  # fmt: skip
             if response.status_code not in statuses:
                 response.failure(f"status {response.status_code}, expected {statuses}")
+            elif showing and f'id="{showing}"' not in (response.text or ""):
+                response.failure(f"no #{showing} on the page")
         return response
 
     def form(self, path: str, fields: dict[str, str], name: str):  # type: ignore[no-untyped-def]
@@ -160,19 +165,18 @@ class Staff(Browser):
     def take_register(self) -> None:
         urn = self.school["urn"]
         self.expect("GET", f"/schools/{urn}", (200,), name="/schools/[urn]")
-        self.think(1, 3)
+        self.think(2, 5)
         first = bool(self.to_take)
         day, session = self.to_take.pop(0) if first else RANDOM.choice(
             [(d, s) for d in PLAN["marking_days"] for s in ("AM", "PM")])  # fmt: skip
         query = urlencode({"group": self.form_group, "day": day, "session": session})
-        page = self.expect(
-            "GET", f"/schools/{urn}/registers?{query}", (200,), name="/schools/[urn]/registers"
-        )
+        register = f"/schools/{urn}/registers?{query}"
+        page = self.expect("GET", register, (200,), name="/schools/[urn]/registers", showing="register-form")
         html = page.text or ""
-        token, inputs = TOKEN.search(html), CODE_INPUT.findall(html)
-        if token is None or not inputs:
-            return
-        self.think(3, 8)  # typing the codes
+        token, inputs, minutes = TOKEN.search(html), CODE_INPUT.findall(html), MINUTES_INPUT.findall(html)
+        if token is None:
+            return  # counted as a failure above: the page has no register form
+        self.think(15, 40)  # typing a code for each of 30 to 80 pupils
         fields = {
             "csrf_token": token.group(1),
             "group": self.form_group,
@@ -180,8 +184,12 @@ class Staff(Browser):
             "session": session,
             "reason": "",
         }
+        fields |= {f"minutes-{pupil}": value for pupil, value in minutes}  # kept as shown
         for pupil, code in inputs:
-            fields[f"code-{pupil}"], fields[f"minutes-{pupil}"] = (code, "") if code else self._mark(session)
+            if code:
+                fields[f"code-{pupil}"] = code
+            else:
+                fields[f"code-{pupil}"], fields[f"minutes-{pupil}"] = self._mark(session)
         if not first:  # a late arrival's N becomes L, as the office learns it
             absent = [p for p, code in inputs if code == "N"]
             if absent:
@@ -223,7 +231,7 @@ class Lead(Browser):
         week = picker.get("value") or date.today().isoformat()
         filters = {cid: None if cid in SINGLE else [] for cid in FILTERS}
         self.dash(self._week(urn, week, filters), "flags-week")
-        self.think(2, 6)
+        self.think(5, 15)
         years = (_find(layout, "f-year") or {}).get("options") or [None]
         year = RANDOM.choice(years)
         filters |= {"f-flag": ["red", "amber"], "f-year": [year["value"] if isinstance(year, dict) else year]}
@@ -269,14 +277,14 @@ class TrustLeader(Browser):
             state = [("tr-trust", "data", slug)]
             self.dash(_dash_body(self.TABLE, controls, state), "tr-grid")
             self.dash(_dash_body(self.CHARTS, controls, state), "tr-charts")
-            self.think(3, 8)
+            self.think(5, 15)
 
 
 class Integration(FastHttpUser):
     """One school's MIS: every so often it re-sends a day of one class's marks, some of them corrected."""
 
     fixed_count = len(PLAN["schools"])  # one integration per school, as a school has one MIS
-    wait_time = between(5, 15)
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         if urlsplit(self.host or "").hostname != HOST:
