@@ -33,7 +33,19 @@ def problem(body: Any, callbacks: dict[str, dict[str, Any]]) -> str | None:
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) and "." in c for c in changed):
         return "'changedPropIds' should be a list of 'id.property' strings"
+    if _has_nul(body):
+        return "a value holds a NUL character, which no page sends (and PostgreSQL cannot store)"
     return None
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_nul, value))
+    return False
 
 
 def _entry(item: object) -> bool:

@@ -139,6 +139,8 @@ def download(_csv: int, _xlsx: int, week: str, *values: object) -> dict:
     """The filtered list exactly as the grid shows it (search, column filters, sort), rebuilt from the
     server's own rows: the browser only says which pupils and in what order."""
     *choices, urn, shown = values
+    if not isinstance(shown, list | None):
+        abort(400)  # the grid reports its rows as a list
     school, flags = data.school_week(data.whole_number(urn), data.week_of(week), date.today())
     rows = apply(data.week_rows(school, flags), WeekFilters.of(*choices))
     ids = None if shown is None else [r.get("pupil_id") for r in shown if isinstance(r, dict)]
