@@ -106,6 +106,7 @@ def test_roles_not_listed_are_refused_and_listed_roles_are_not(app: Flask, db: S
     """For each role-restricted route and each of GET and POST, with real ids of school A1: every role not
     listed gets 403 or 404 (401 from the API); every listed role opens at least one GET variant."""
     planted = plant(app, db, world.a1, "a1", date.today())
+    planted.ids |= {"pack_id": [2], "export_id": [1], "kind": ["meeting"]}  # one of each: governors' pack
     clients = {role: signed_in(app.test_client(), world.users[who]) for role, who in USERS.items()}
     tokens = {role: csrf_token(c, "/account/password") for role, c in clients.items()}
     calls = probe.calls(app, planted.ids) + [
