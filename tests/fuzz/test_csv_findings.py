@@ -29,20 +29,20 @@ def _refused(parse, data: bytes) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(p) for p in caught.value.problems]
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x1b", "\t"])
 def test_a_control_character_in_a_name_is_refused_with_its_line_and_column(
-    char: str, db: Session, school: School, snap: Snapshot
+    db: Session, school: School, snap: Snapshot
 ) -> None:
     """It was stored (and a NUL made PostgreSQL fail the whole request with a server error)."""
-    data = f"{PUPILS}\n{valid_upn()},Sm{char}ith,Sam,2015-03-14,F,5,2021-09-01\n".encode()
     before = snap.digest()
-    with (
-        context.use(system_context(db, "test", trust_id=school.trust_id)),
-        pytest.raises(ImportRejected) as caught,
-    ):
-        import_pupils(db, school, data, source="test", by_name="Test", by_title="Test")
-    assert [(p.line, p.column) for p in caught.value.problems] == [(2, "legal_surname")]
-    assert f"U+{ord(char):04X}" in caught.value.problems[0].message
+    for char in ["\x00", "\x1b", "\t"]:
+        data = f"{PUPILS}\n{valid_upn()},Sm{char}ith,Sam,2015-03-14,F,5,2021-09-01\n".encode()
+        with (
+            context.use(system_context(db, "test", trust_id=school.trust_id)),
+            pytest.raises(ImportRejected) as caught,
+        ):
+            import_pupils(db, school, data, source="test", by_name="Test", by_title="Test")
+        assert [(p.line, p.column) for p in caught.value.problems] == [(2, "legal_surname")]
+        assert f"U+{ord(char):04X}" in caught.value.problems[0].message
     assert snap.changed(before) == []
 
 
