@@ -220,6 +220,6 @@ def _minutes(text: str) -> int | str:
     raw = text.strip()
     if not raw:
         return 0
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_MINUTES:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_MINUTES:  # int() fails on '²'
         return f"'{shown(raw)}' is not a number of minutes from 1 to {MAX_MINUTES}"
     return int(raw)

@@ -127,7 +127,8 @@ def save_marks(
             if code not in LATE_CODES:
                 problems[str(pupil_id)] = f"{row.pupil.display_name}: minutes late go only with L or U."
                 continue
-            if not minutes_text.strip().isdigit() or not 0 < int(minutes_text) <= MAX_MINUTES:
+            digits = minutes_text.strip()  # ASCII only: "²" passes isdigit() but int() fails on it
+            if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) <= MAX_MINUTES:
                 problems[str(pupil_id)] = (
                     f"{row.pupil.display_name}: minutes late should be 1 to {MAX_MINUTES}."
                 )

@@ -147,7 +147,7 @@ MARKS = Spec(
         "date": ["2024-02-30", "01/02/2024", "2024-06-01", "2999-01-02", "", "2024-1-2"],
         "session": ["EV", "", "A M", "AMPM"],
         "code": ["H", "??", "", "=SUM(A1)", "Y", "//"],
-        "minutes_late": ["abc", "301", "-5", "1.5", "٣"],
+        "minutes_late": ["abc", "301", "-5", "1.5", "٣", "²", "５"],
     },
     duplicate_refused=lambda _header, _row: True,
     skips_empty_cells=False,  # a row of a marks file is checked whatever it holds: ",,," has a blank UPN

@@ -120,3 +120,13 @@ def test_a_column_twice_is_refused_in_marks_and_calendar_files(db: Session, scho
     assert _refused(parse_calendar_csv, calendar) == [
         "line 1, column end: column 'end' appears more than once"
     ]
+
+
+def test_minutes_late_in_other_digits_are_refused_not_a_crash(
+    db: Session, school: School, on_roll: tuple[str, ...]
+) -> None:
+    """'²' passed str.isdigit() and then int() raised out of the importer; '٣' was taken as 3 minutes."""
+    for minutes in ("²", "٣", "５"):
+        with pytest.raises(ImportRejected) as caught:
+            _marks(db, school, f"{MARKS},minutes_late\n{on_roll[0]},2024-03-04,AM,L,{minutes}\n".encode())
+        assert [(p.line, p.column) for p in caught.value.problems] == [(2, "minutes_late")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +99,18 @@ def test_a_long_file_name_is_no_server_error_when_pupils_change(client: FlaskCli
     upload = {"csrf_token": csrf_token(client, path), "file": (io.BytesIO(data.encode()), "é" * 250 + ".csv")}
     response = client.post(path, data=upload, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def test_minutes_late_in_other_digits_on_the_register_page_are_refused_not_a_crash(
+    client: FlaskClient, world: World
+) -> None:
+    """The register page's minutes field had the same isdigit() and int() mismatch."""
+    signed_in(client, world.users["a1_staff"])
+    friday = date.today() - timedelta(days=date.today().weekday() + 3)
+    path = f"/schools/{world.a1.urn}/registers?group=5A&day={friday}&session=AM"
+    pupil = world.pupils["a1"].id
+    form = {"csrf_token": csrf_token(client, path), "group": "5A", "day": friday.isoformat(), "session": "AM",
+            "reason": "", f"code-{pupil}": "L", f"minutes-{pupil}": "²"}  # fmt: skip
+    response = client.post(path, data=form)
+    assert response.status_code == 400
+    assert "minutes late should be 1 to 300" in response.get_data(as_text=True)
