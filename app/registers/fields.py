@@ -14,7 +14,7 @@ from stdnum.gb import upn as stdnum_upn
 
 from app.registers.models import ETHNICITIES, SEN_STATUSES, SEXES, YEAR_GROUPS
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # \d alone takes "２０２４" too
 
 
 def shown(text: str) -> str:

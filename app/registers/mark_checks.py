@@ -25,7 +25,7 @@ from app.registers.models import Pupil
 
 MAX_MINUTES = 300
 _MISSING = -1  # what a cell that failed its check maps to; every valid value is >= 0
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # \d alone takes "２０２４" too
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LATE = np.array([code in LATE_CODES for code in CODE_LIST])
 _Z = CODE_LIST.index("Z")

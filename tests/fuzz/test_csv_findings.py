@@ -130,3 +130,11 @@ def test_minutes_late_in_other_digits_are_refused_not_a_crash(
         with pytest.raises(ImportRejected) as caught:
             _marks(db, school, f"{MARKS},minutes_late\n{on_roll[0]},2024-03-04,AM,L,{minutes}\n".encode())
         assert [(p.line, p.column) for p in caught.value.problems] == [(2, "minutes_late")]
+
+
+def test_a_date_in_other_digits_is_named_as_not_in_the_form_yyyy_mm_dd() -> None:
+    """It matched the date pattern (\\d takes any digit) and was then called 'not a real date'."""
+    data = f"{PUPILS}\n{valid_upn()},Smith,Sam,２０１５-03-14,F,5,2021-09-01\n".encode()
+    assert _refused(parse_pupils_csv, data) == [
+        "line 2, column date_of_birth: '２０１５-03-14' is not a date in the form YYYY-MM-DD"
+    ]
