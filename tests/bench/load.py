@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,24 +48,36 @@ from tests.databases import fresh_postgres
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 HOST = "127.0.0.1"  # the only address a load run may target
-USERS = int(os.environ.get("TURNOUT_LOAD_USERS", "100"))
-SECONDS = int(os.environ.get("TURNOUT_LOAD_SECONDS", "300"))
-SPAWN_RATE = 1  # users signing in a second: a Monday morning rush, not all at once (argon2id: 0.2 s of CPU each)
-WORKERS = 4
-SCHOOLS, PUPILS, WEEKS = 8, 5000, 12  # one trust's staff: two secondaries, five primaries, a special school
-RAMP = USERS // SPAWN_RATE
 MIS_DAYS = 10  # an MIS re-sends one of the last ten days of registers
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One load run; make bench's by default, a few seconds of everything for the smoke test."""
+
+    users: int = int(os.environ.get("TURNOUT_LOAD_USERS", "100"))
+    seconds: int = int(os.environ.get("TURNOUT_LOAD_SECONDS", "300"))  # with every user signed in
+    spawn_rate: int = 1  # users signing in a second: a Monday morning rush (argon2id: 0.2 s of CPU each)
+    workers: int = 4
+    schools: int = 8  # one trust's staff: two secondaries, five primaries, a special school
+    pupils: int = 5000
+    weeks: int = 12
+    pace: float = 1.0  # every pause for thought is multiplied by this
+
+    @property
+    def ramp(self) -> int:
+        return -(-self.users // self.spawn_rate)
 
 
 def _last_monday(today: date) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-def _load_demo(env: dict[str, str], today: date) -> list[str]:
-    """Twelve weeks of registers up to last week, which is left to take: the days staff mark in the run."""
-    start = _last_monday(today) - timedelta(weeks=WEEKS)
-    args = ["demo", "--schools", str(SCHOOLS), "--pupils", str(PUPILS), "--start", start.isoformat(),
-            "--weeks", str(WEEKS)]  # fmt: skip
+def _load_demo(env: dict[str, str], today: date, run: Settings) -> list[str]:
+    """Weeks of registers up to last week, which is left to take: the days staff mark in the run."""
+    start = _last_monday(today) - timedelta(weeks=run.weeks)
+    args = ["demo", "--schools", str(run.schools), "--pupils", str(run.pupils), "--start", start.isoformat(),
+            "--weeks", str(run.weeks)]  # fmt: skip
     print(f"load: turnout {' '.join(args)}", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, check=True, timeout=1200,  # noqa: S603 - this repository's own CLI
                    stdout=subprocess.DEVNULL)  # fmt: skip
@@ -130,16 +143,16 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def _gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen]:
+def _gunicorn(env: dict[str, str], port: int, log: Path, workers: int) -> Iterator[subprocess.Popen]:
     """gunicorn with infra/gunicorn.conf.py on 127.0.0.1:port, ready to answer; stopped on the way out."""
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 - gunicorn from this virtualenv
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "infra" / "gunicorn.conf.py")],
-            env={**env, "TURNOUT_BIND": f"{HOST}:{port}", "TURNOUT_WEB_WORKERS": str(WORKERS)},
+            env={**env, "TURNOUT_BIND": f"{HOST}:{port}", "TURNOUT_WEB_WORKERS": str(workers)},
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )  # fmt: skip
         try:
-            _wait_ready(server, port)
+            _wait_ready(server, port, workers)
             yield server
         finally:
             server.terminate()
@@ -150,11 +163,11 @@ def _gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.
                 server.wait(timeout=10)
 
 
-def _wait_ready(server: subprocess.Popen, port: int, seconds: float = 90) -> None:
-    """Until every worker can answer /login, at most `seconds`."""
+def _wait_ready(server: subprocess.Popen, port: int, workers: int, seconds: float = 90) -> None:
+    """Until the workers answer /login (twice as many answers as workers), at most `seconds`."""
     deadline = time.monotonic() + seconds
     answered = 0
-    while answered < 2 * WORKERS:
+    while answered < 2 * workers:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode} before answering")
         if time.monotonic() > deadline:
@@ -166,18 +179,18 @@ def _wait_ready(server: subprocess.Popen, port: int, seconds: float = 90) -> Non
             time.sleep(0.5)
 
 
-def _locust(host: str, plan: Path, prefix: Path, log: Path) -> None:
-    """locust headless: USERS users started SPAWN_RATE a second, then SECONDS with all of them (the figures
+def _locust(host: str, plan: Path, prefix: Path, log: Path, run: Settings) -> None:
+    """locust headless: the users started spawn_rate a second, then `seconds` with all of them (the figures
     count the start too); killed if it overruns by three minutes."""
     if not host.startswith(f"http://{HOST}:"):
         raise ValueError(f"a load run targets {HOST} only, not {host}")
-    args = ["--headless", "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{RAMP + SECONDS}s", "--host", host,
+    args = ["--headless", "-u", str(run.users), "-r", str(run.spawn_rate), "-t", f"{run.ramp + run.seconds}s", "--host", host,
             "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"]  # fmt: skip
     with log.open("wb") as out:
         subprocess.run(  # noqa: S603 - locust from this virtualenv
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), *args],
-            env={**os.environ, "TURNOUT_LOAD_PLAN": str(plan)}, stdout=out, stderr=subprocess.STDOUT,
-            check=True, timeout=RAMP + SECONDS + 180,
+            env={**os.environ, "TURNOUT_LOAD_PLAN": str(plan), "TURNOUT_LOAD_PACE": str(run.pace)}, stdout=out,
+            stderr=subprocess.STDOUT, check=True, timeout=run.ramp + run.seconds + 180,
         )  # fmt: skip
 
 
@@ -205,9 +218,10 @@ def _exceptions(prefix: Path) -> list[str]:
         return [f"{r['Count']} x {r['Message']}\n{r['Traceback']}" for r in csv.DictReader(f)]
 
 
-def scenario() -> dict:
+def scenario(run: Settings, server: str = PG_BASE) -> dict:
+    """The run on a fresh database of `server`, dropped afterwards with gunicorn stopped, whatever happens."""
     today = date.today()
-    with tempfile.TemporaryDirectory() as tmp, fresh_postgres(PG_BASE, "turnout_load") as url:
+    with tempfile.TemporaryDirectory() as tmp, fresh_postgres(server, "turnout_load") as url:
         instance = Path(tmp)
         env = {
             **os.environ, "TURNOUT_INSTANCE_PATH": str(instance), "TURNOUT_DATABASE_URL": url,
@@ -216,20 +230,21 @@ def scenario() -> dict:
             "TURNOUT_LOGIN_LIMIT": "10000 per minute",  # 100 users sign in from one address
         }  # fmt: skip
         os.environ.update(env)  # the plan below reads the same database
-        demo = _load_demo(env, today)
+        demo = _load_demo(env, today, run)
         _analyze(url)
         plan = _plan(today)
         (instance / "plan.json").write_text(json.dumps(plan))
         port = _free_port()
-        print(f"load: {USERS} users for {SECONDS} s on gunicorn -w {WORKERS}, {HOST}:{port}", file=sys.stderr,
-              flush=True)  # fmt: skip
+        print(f"load: {run.users} users for {run.seconds} s on gunicorn -w {run.workers}, {HOST}:{port}",
+              file=sys.stderr, flush=True)  # fmt: skip
         try:
-            with _gunicorn(env, port, instance / "gunicorn.log"):
+            with _gunicorn(env, port, instance / "gunicorn.log", run.workers):
                 _locust(
                     f"http://{HOST}:{port}",
                     instance / "plan.json",
                     instance / "locust",
                     instance / "locust.log",
+                    run,
                 )
         except Exception:
             for name in ("gunicorn.log", "locust.log"):
@@ -255,7 +270,8 @@ def scenario() -> dict:
         "load_p95_ms": float(total["95%"]),
         "load_error_rate": 100 * failed / requests,
         "sizes": {
-            "users": USERS, "seconds": SECONDS, "ramp_seconds": RAMP, "spawn_rate": SPAWN_RATE, "workers": WORKERS,
+            "users": run.users, "seconds": run.seconds, "ramp_seconds": run.ramp, "spawn_rate": run.spawn_rate,
+            "workers": run.workers,
             "requests": requests, "failures": failed, "requests_per_s": float(total["Requests/s"]), "median_ms": float(total["50%"]),
             "demo": " ".join(demo), "schools": len(plan["schools"]), "pupils": plan["pupils"], "marks": plan["marks"],
             "p95_ms_by_request": {name: row["p95_ms"] for name, row in endpoints.items()},
@@ -264,4 +280,4 @@ def scenario() -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(scenario()))
+    print(json.dumps(scenario(Settings())))

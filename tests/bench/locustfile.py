@@ -25,6 +25,9 @@ PLAN = json.loads(Path(os.environ["TURNOUT_LOAD_PLAN"]).read_text())
 HOST = "127.0.0.1"
 RANDOM = random.Random()  # noqa: S311 - think times and register codes, not secrets
 MAX_REQUESTS = 200_000  # a bound on the whole run, whatever its length
+PACE = float(
+    os.environ.get("TURNOUT_LOAD_PACE", "1")
+)  # pauses for thought times this: the smoke test's are short
 UPDATE = "/dashboards/_dash-update-component"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE_INPUT = re.compile(r'name="code-(\d+)" value="([^"]*)"')
@@ -64,8 +67,9 @@ REGISTERS = _registers()
 
 
 def _dash_body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-               state: list[tuple[str, str, object]] = ()) -> dict:  # type: ignore[assignment]  # fmt: skip
-    """The JSON Dash's renderer posts for one callback (as tests.helpers.dash_body)."""
+               state: list[tuple[str, str, object]] = (), changed: str = "") -> dict:  # type: ignore[assignment]  # fmt: skip
+    """The JSON Dash's renderer posts for one callback (as tests.helpers.dash_body), after the input with id
+    `changed` (by default the first) changed."""
     names = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
     parts = [f"{i}.{p}" for i, p in outputs]
     several = len(outputs) > 1
@@ -74,7 +78,7 @@ def _dash_body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, obje
         "outputs": [{"id": i, "property": p} for i, p in outputs] if several
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": names, "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "changedPropIds": [f"{changed}.value" if changed else f"{inputs[0][0]}.{inputs[0][1]}"],
     }  # fmt: skip
 
 
@@ -95,7 +99,7 @@ class Browser(FastHttpUser):
     """Someone at a browser: signs in once, then moves between pages with a pause to read each."""
 
     abstract = True
-    wait_time = between(5, 15)  # reading a page before the next click
+    wait_time = between(5 * PACE, 15 * PACE)  # reading a page before the next click
     email = ""
 
     def on_start(self) -> None:
@@ -147,7 +151,7 @@ class Browser(FastHttpUser):
 
     @staticmethod
     def think(low: float, high: float) -> None:
-        time.sleep(RANDOM.uniform(low, high))
+        time.sleep(RANDOM.uniform(low, high) * PACE)
 
 
 class Staff(Browser):
@@ -231,18 +235,23 @@ class Lead(Browser):
         week = picker.get("value") or date.today().isoformat()
         filters = {cid: None if cid in SINGLE else [] for cid in FILTERS}
         self.dash(self._week(urn, week, filters), "flags-week")
-        self.think(5, 15)
+        self.think(5, 15)  # then the red and amber pupils, then those of one year
         years = (_find(layout, "f-year") or {}).get("options") or [None]
         year = RANDOM.choice(years)
-        filters |= {"f-flag": ["red", "amber"], "f-year": [year["value"] if isinstance(year, dict) else year]}
-        self.dash(self._week(urn, week, filters), "flags-week filtered")
+        for changed, value in (
+            ("f-flag", ["red", "amber"]),
+            ("f-year", [year["value"] if isinstance(year, dict) else year]),
+        ):
+            filters[changed] = value
+            self.dash(self._week(urn, week, filters, changed), "flags-week filtered")
+            self.think(5, 15)
 
     @staticmethod
-    def _week(urn: int, week: str, filters: dict[str, object]) -> dict:
+    def _week(urn: int, week: str, filters: dict[str, object], changed: str = "") -> dict:
         outputs = [("flags-tiles", "children"), ("flags-banding", "children"), ("flags-grid", "rowData"),
                    ("flags-count", "children")]  # fmt: skip
         inputs = [("flags-week", "value", week), *((cid, "value", value) for cid, value in filters.items())]
-        return _dash_body(outputs, inputs, [("flags-school", "data", urn)])
+        return _dash_body(outputs, inputs, [("flags-school", "data", urn)], changed)
 
     @task(1)
     def attendance(self) -> None:
@@ -284,7 +293,7 @@ class Integration(FastHttpUser):
     """One school's MIS: every so often it re-sends a day of one class's marks, some of them corrected."""
 
     fixed_count = len(PLAN["schools"])  # one integration per school, as a school has one MIS
-    wait_time = between(10, 30)
+    wait_time = between(10 * PACE, 30 * PACE)
 
     def on_start(self) -> None:
         if urlsplit(self.host or "").hostname != HOST:
