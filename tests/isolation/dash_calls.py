@@ -94,8 +94,12 @@ def _walk(tree: object, values: dict[tuple[str, str], object]) -> None:
         _walk(props.get("children"), values)
 
 
-def body(callback: Callback, values: dict[tuple[str, str], object], keys: dict[str, object]) -> dict:
-    """The JSON for one callback: the drawn values, one click on buttons, the tenant keys as given."""
+def body(
+    callback: Callback, values: dict[tuple[str, str], object], keys: dict[str, object],
+    trigger: tuple[str, str] | None = None,
+) -> dict:  # fmt: skip
+    """The JSON for one callback: the drawn values, one click on buttons, the tenant keys as given, fired by
+    the trigger (by default its first input)."""
 
     def value(pair: tuple[str, str]) -> object:
         if pair in KEYS:
@@ -115,8 +119,14 @@ def body(callback: Callback, values: dict[tuple[str, str], object], keys: dict[s
         "outputs": outputs if callback.output.startswith("..") else outputs[0],
         "inputs": [entry(p) for p in callback.inputs],
         "state": [entry(p) for p in callback.state],
-        "changedPropIds": [f"{callback.inputs[0][0]}.{callback.inputs[0][1]}"],
+        "changedPropIds": ["{}.{}".format(*(trigger or callback.inputs[0]))],
     }
+
+
+def triggers(callback: Callback) -> list[tuple[str, str] | None]:
+    """Each button that fires the callback (a download as CSV or as a spreadsheet), or just its first input."""
+    buttons = [pair for pair in callback.inputs if pair[1] == "n_clicks" and not pair[0].startswith("{")]
+    return list(buttons) or [None]
 
 
 def _parts(output: str) -> list[str]:

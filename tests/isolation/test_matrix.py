@@ -98,9 +98,12 @@ def _visit_own(
             values |= dash_calls.drawn(response)
     keys = {"urn": own.school.urn, "slug": own.slug, "urns": [own.school.urn]}
     for callback in dash_calls.registered(client):
-        body = dash_calls.body(callback, values, keys)
-        send = partial(client.post, dash_calls.UPDATE, json=body, headers=SAME_SITE)
-        seen.append(findings.check(who, f"Dash callback {callback.name}", send, canaries, None)[1])
+        for trigger in dash_calls.triggers(callback):
+            body = dash_calls.body(callback, values, keys, trigger)
+            send = partial(client.post, dash_calls.UPDATE, json=body, headers=SAME_SITE)
+            seen.append(
+                findings.check(who, f"Dash callback {callback.name} by {trigger}", send, canaries, None)[1]
+            )
     return "\n".join(seen)
 
 

@@ -81,6 +81,8 @@ def test_guessed_numbers_get_nothing(app: Flask, db: Session, world: World) -> N
             response = owner.get(mine)
             if response.status_code == 200:  # control: the owner is served the very bytes stored
                 assert response.data in a1.objects.values(), mine
+                if response.data.startswith(b"%PDF"):  # and their words can be searched (the letters
+                    assert "zqa1" in probe.text_of(response), mine  # name the pupil, the packs the term)
                 served.append(response.data)
             for urn in (world.a1.urn, world.b1.urn):  # A1's numbers, and the same numbers at B1
                 url = probe.build(rule, {"urn": urn, argument: guess})
