@@ -46,7 +46,7 @@ def _add_person(form: PersonForm, trust: Trust | None, school: School | None) ->
     db = get_session()
     places = {s.id: s for s in (trust.schools if trust else [school])}  # type: ignore[list-item]
     at_trust = trust if kind == "trust" and trust and str(trust.id) == ident else None
-    at_school = places.get(int(ident)) if kind == "school" and ident.isdigit() else None
+    at_school = places.get(int(ident)) if kind == "school" and ident.isascii() and ident.isdigit() else None
     if at_trust is None and at_school is None:
         abort(404)
     try:

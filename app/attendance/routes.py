@@ -77,7 +77,9 @@ def register(urn: int):  # type: ignore[no-untyped-def]
                 request.form.get(f"minutes-{key.removeprefix('code-')}", ""),
             )
             for key, value in request.form.items()
-            if key.startswith("code-") and key.removeprefix("code-").isdigit()
+            if key.startswith("code-")
+            and key.removeprefix("code-").isascii()
+            and key.removeprefix("code-").isdigit()
         }
         try:
             rows = taking.register_rows(db, found, group, day, session)

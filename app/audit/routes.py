@@ -22,7 +22,9 @@ def _page(trust: Trust | None):  # type: ignore[no-untyped-def]
     trust_id = trust.id if trust else None
     wanted = log.LogFilter.of(request.args)
     page = request.args.get("page", "1")
-    found = log.page_of(db, trust_id, wanted, int(page) if page.isdigit() else 1)
+    found = log.page_of(
+        db, trust_id, wanted, int(page) if page.isascii() and page.isdigit() and len(page) <= 6 else 1
+    )
     html = render_template(
         "audit/log.html",
         trust=trust,

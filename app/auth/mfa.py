@@ -51,7 +51,7 @@ def grouped(secret: str) -> str:
 def matching_step(secret: str, code: str, at: datetime) -> int | None:
     """The time step whose code this is (within the drift allowed), or None."""
     code = normal_code(code)
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now_step = totp.timecode(at)
