@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 import tenants  # noqa: F401 - registers the ORM tenant scoping
 from app import db
@@ -15,6 +16,11 @@ from app.security import add_security_headers
 from app.storage import StorageError
 from app.unreachable import API_MESSAGE, DATABASE_LOST, DATABASE_PAGE, RETRY_AFTER_SECONDS, STORE_PAGE
 from tenants import context
+
+
+class NulCharacter(BadRequest):
+    """A NUL sent in a path or field: PostgreSQL text cannot hold one, so it is refused, naming the field."""
+
 
 _PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 
@@ -91,10 +97,14 @@ def _register_guards(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_characters():  # type: ignore[no-untyped-def]
         """PostgreSQL text cannot hold a NUL character: in a path, query or form it is a bad request, not a 500."""
-        sent = [request.path, *request.args.keys(), *request.form.keys()]
-        sent += [value for _key, values in request.values.lists() for value in values]
-        if any("\x00" in text for text in sent):
-            abort(400)
+        if "\x00" in request.path:
+            raise NulCharacter("The address holds a NUL character (U+0000), which is never part of a page.")
+        for key, values in request.values.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise NulCharacter(
+                    f"'{key.replace(chr(0), '')}' holds a NUL character (U+0000): nothing was saved. "
+                    "Go back, remove it (type the text as plain text) and try again."
+                )
 
     @app.before_request
     def _enter_tenant_context():  # type: ignore[no-untyped-def]
@@ -132,6 +142,8 @@ def _register_errors(app: Flask) -> None:
             if request.path.startswith("/api/"):
                 return error_outside_view(code)
             title, message = messages[code]
+            if isinstance(_error, NulCharacter):
+                message = _error.description
             return render_template("error.html", title=title, message=message, code=code), code
 
         return render

@@ -208,11 +208,11 @@ def test_a_lead_adds_entries_only_where_the_calendar_allows(
             "Last day: Give a date from 2000 to 2099.",
         ),
         (
-            {"kind": "closure", "name": "Polling\x00station", "start": "2026-11-25"},
-            "Name: The name holds a control character (U+0000): type it as plain text.",
+            {"kind": "closure", "name": "Polling\x07station", "start": "2026-11-25"},
+            "Name: The name holds a control character (U+0007): type it as plain text.",
         ),
     ],
-    ids=["year 1", "year 2150", "NUL in the name"],
+    ids=["year 1", "year 2150", "BEL in the name"],
 )
 def test_an_entry_out_of_the_years_or_with_a_control_character_is_refused_not_an_error(
     client: FlaskClient, db: Session, world: World, school: School, data: dict[str, str], message: str

@@ -24,6 +24,7 @@ def test_nul_characters_are_bad_requests(app: Flask, world: World) -> None:
     path = f"/schools/{world.b1.urn}/pupils/{world.pupils['b1'].id}/contacts"
     response = post_form(lead, path, {"name": "Nul\x00Contact"}, form_page=path.rsplit("/", 1)[0])
     assert response.status_code == 400
+    assert "&#39;name&#39; holds a NUL character" in response.get_data(as_text=True)  # says which field
     assert (
         client.get(f"/schools/{world.b1.urn}/pupils?q=Canary").status_code == 200
     )  # control: no NUL, served
