@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.storage import Storage, StorageError, validate_prefix
 from tenants.context import TenantContext
+from tenants.scoping import set_school_ids
 
 ROOT = "backups/"
 MANIFEST = "manifest.json"
-_SET_SCHOOLS = sa.text("SELECT set_config('turnout.school_ids', :ids, true)")
 FORMAT = "turnout-backup-1"
 CHUNK = 5_000  # rows fetched at a time: memory stays flat however large the marks table grows
 ENCODING = (
@@ -122,7 +122,7 @@ def _snapshot(db: Session) -> Iterator[Connection]:
             conn.begin()
             schools = conn.execute(sa.text("SELECT id, trust_id FROM schools")).all()
             every = TenantContext.of((s for s, _ in schools), (t for _, t in schools), "job:backup")
-            conn.execute(_SET_SCHOOLS, {"ids": every.rls_setting()})
+            conn.execute(set_school_ids(every.rls_setting()))
         else:
             conn.exec_driver_sql("BEGIN")  # pysqlite begins no transaction for reads; a snapshot needs one
         yield conn

@@ -32,11 +32,11 @@ from app.migrate import alembic_config, upgrade
 from app.storage import InvalidKey, ObjectNotFound, Storage, validate_prefix
 from jobs.backup import CHUNK, FORMAT, MANIFEST, ROOT, complete_backups, read_manifest
 from jobs.restore_values import insertable_table
+from tenants.scoping import set_school_ids
 
 Progress = Callable[[str], None]
 VERSION_TABLE = "alembic_version"
 SEEDED = {VERSION_TABLE, "attendance_codes"}  # the tables `turnout db upgrade` fills in a new database
-_SET_SCHOOLS = sa.text("SELECT set_config('turnout.school_ids', :ids, true)")
 _OWNED_SEQUENCES = sa.text(
     """SELECT s.oid::regclass::text, t.relname, a.attname
     FROM pg_depend d
@@ -254,7 +254,7 @@ def _load(engine: Engine, manifest: dict[str, Any], files: dict[str, Path], prog
         if conn.dialect.name == "postgresql":
             # Policies stay forced: the restore names every school of the backup, as the backup did.
             schools = [row["id"] for row in _rows(files["schools"])]
-            conn.execute(_SET_SCHOOLS, {"ids": ",".join(str(s) for s in sorted(schools))})
+            conn.execute(set_school_ids(",".join(str(s) for s in sorted(schools))))
         inspector = sa.inspect(conn)
         for number, name in enumerate(order, 1):
             entry = manifest["tables"][name]

@@ -1,7 +1,7 @@
 """PostgreSQL row-level security: the second wall behind the ORM scoping.
 
 Migrations call these for every tenant table. Policies read the per-transaction setting
-`turnout.school_ids` (set with `set_config(..., true)` by tenants.scoping); a missing or
+`turnout.school_ids` (set with `SET LOCAL` by tenants.scoping); a missing or
 empty setting matches no row.
 """
 

@@ -6,9 +6,10 @@ where access itself is being resolved (login, memberships) or by platform jobs.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-from sqlalchemy import Connection, event, or_, text
+from sqlalchemy import Connection, TextClause, event, or_, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
@@ -19,7 +20,14 @@ from tenants.models import Membership, School, TenantScoped, Trust, TrustScoped
 UNSCOPED = {"tenant_unscoped": True}
 _SCOPED_CLASSES = (TenantScoped, TrustScoped, School, Trust, Membership)
 _RLS_KEY = "turnout_rls_school_ids"
-_SET_SCHOOLS = text("SELECT set_config('turnout.school_ids', :ids, true)")
+_IDS = re.compile(r"[0-9]+(,[0-9]+)*|")
+
+
+def set_school_ids(ids: str) -> TextClause:
+    """`SET LOCAL` (not `set_config`), because Citus forwards it to the workers; ids are checked digits."""
+    if not _IDS.fullmatch(ids):
+        raise ValueError(f"school ids must be comma-separated numbers, not {ids!r}")
+    return text(f"SET LOCAL turnout.school_ids = '{ids}'")
 
 
 @cache
@@ -49,7 +57,7 @@ def sync_rls(session: Session) -> None:
     if session.info.get(_RLS_KEY) == wanted:
         return
     session.info[_RLS_KEY] = wanted
-    session.connection().execute(_SET_SCHOOLS, {"ids": wanted})
+    session.connection().execute(set_school_ids(wanted))
 
 
 @event.listens_for(Session, "after_begin")
@@ -60,7 +68,7 @@ def _rls_on_begin(session: Session, _transaction: object, connection: Connection
         return
     ctx = current_or_none()
     wanted = ctx.rls_setting() if ctx is not None else ""
-    connection.execute(_SET_SCHOOLS, {"ids": wanted})
+    connection.execute(set_school_ids(wanted))
     session.info[_RLS_KEY] = wanted
 
 

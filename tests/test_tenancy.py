@@ -12,6 +12,7 @@ from tenants import context
 from tenants.access import resolve_principal, system_context
 from tenants.context import NoTenantContext, TenantContext
 from tenants.models import School, TenantScoped, Trust
+from tenants.scoping import set_school_ids
 from tests.conftest import World
 
 
@@ -74,7 +75,7 @@ def _app_role_engine(url: str):  # type: ignore[no-untyped-def]
 def test_rls_raw_sql_sees_only_the_set_school(database_url: str, db: Session, world: World) -> None:
     engine = _app_role_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.a1.id)})
+        conn.execute(set_school_ids(str(world.a1.id)))
         schools = set(conn.scalars(text("SELECT DISTINCT school_id FROM pupils")))
         names = set(conn.scalars(text("SELECT legal_surname FROM pupils")))
     assert schools == {world.a1.id}
@@ -90,9 +91,7 @@ def test_rls_setting_is_per_transaction(database_url: str, world: World) -> None
     engine = _app_role_engine(database_url)
     with engine.connect() as conn:
         with conn.begin():
-            conn.execute(
-                text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.b1.id)}
-            )
+            conn.execute(set_school_ids(str(world.b1.id)))
             assert conn.scalar(text("SELECT count(*) FROM pupils")) == 1
         with conn.begin():
             assert conn.scalar(text("SELECT count(*) FROM pupils")) == 0
@@ -103,7 +102,7 @@ def test_rls_setting_is_per_transaction(database_url: str, world: World) -> None
 def test_rls_refuses_writes_into_another_school(database_url: str, world: World) -> None:
     engine = _app_role_engine(database_url)
     with pytest.raises(Exception, match="row-level security"), engine.begin() as conn:
-        conn.execute(text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.a1.id)})
+        conn.execute(set_school_ids(str(world.a1.id)))
         conn.execute(
             text("UPDATE pupils SET school_id = :b WHERE school_id = :a"),
             {"a": world.a1.id, "b": world.b1.id},
@@ -138,7 +137,7 @@ def test_app_role_is_not_owner_and_rls_is_forced(database_url: str) -> None:
 def test_pupil_rows_cannot_be_deleted_even_by_the_owner(database_url: str, world: World) -> None:
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with pytest.raises(Exception, match="never removed"), engine.begin() as conn:
-        conn.execute(text("SELECT set_config('turnout.school_ids', :ids, true)"), {"ids": str(world.a1.id)})
+        conn.execute(set_school_ids(str(world.a1.id)))
         conn.execute(text("DELETE FROM pupils"))
     engine.dispose()
 
@@ -146,3 +145,12 @@ def test_pupil_rows_cannot_be_deleted_even_by_the_owner(database_url: str, world
 def test_system_context_is_explicit(db: Session, world: World) -> None:
     with context.use(system_context(db, "test", trust_id=world.trust_b.id)):
         assert {p.legal_surname for p in db.scalars(select(Pupil))} == {"Canarybirch"}
+
+
+def test_the_school_ids_setting_takes_digits_only() -> None:
+    """The setting is written into SET LOCAL (Citus forwards it, set_config it does not): nothing else gets in."""
+    assert str(set_school_ids("3,14")) == "SET LOCAL turnout.school_ids = '3,14'"
+    assert str(set_school_ids("")) == "SET LOCAL turnout.school_ids = ''"
+    for bad in ("1'; RESET ROLE; --", "1,,2", "1 ,2", "-1", "1,"):
+        with pytest.raises(ValueError, match="comma-separated numbers"):
+            set_school_ids(bad)
