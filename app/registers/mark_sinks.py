@@ -200,11 +200,11 @@ class PostgresSink:
             "CREATE TEMP TABLE IF NOT EXISTS import_marks (pupil_id integer, date date, session text, code text, "
             "minutes_late smallint) ON COMMIT DELETE ROWS"
         )
+        self._connection = connection
         self._raw = connection.connection.driver_connection
         self._params = {
             "school": school_id,
             "batch": batch_id,
-        self._connection = connection
             "sessions": list(SESSIONS),
             "codes": list(CODE_LIST),
         }
