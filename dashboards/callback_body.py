@@ -23,13 +23,10 @@ def problem(body: Any, callbacks: dict[str, dict[str, Any]]) -> str | None:
         ):
             return f"'{part}' does not match the callback's {part}"
     several = output.startswith("..")  # Dash writes several outputs as "..a.x...b.y.."
-    outputs = body.get("outputs")
-    if several:
-        count = output.count("...") + 1
-        if not isinstance(outputs, list) or len(outputs) != count or not all(map(_output, outputs)):
-            return "'outputs' does not match the callback's outputs"
-    elif not _output(outputs):
-        return "'outputs' does not match the callback's output"
+    parts = output[2:-2].split("...") if several else [output]
+    outputs = body.get("outputs") if several else [body.get("outputs")]
+    if not isinstance(outputs, list) or len(outputs) != len(parts) or not all(map(_output, parts, outputs)):
+        return "'outputs' does not match the callback's outputs"
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) and "." in c for c in changed):
         return "'changedPropIds' should be a list of 'id.property' strings"
@@ -48,14 +45,17 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+def _output(part: str, item: object) -> bool:
+    """One output: {id, property}, or for a pattern-matching id ('{...}.property') the list of its matches."""
+    if part.startswith("{"):
+        return isinstance(item, list) and all(map(_entry, item))
+    return isinstance(item, dict) and _entry(item)
+
+
 def _entry(item: object) -> bool:
-    """An input or state: {id, property, value}, or for a pattern-matching id the list of its matches."""
+    """An input, state or output: {id, property, ...}, or for a pattern-matching id the list of its matches."""
     if isinstance(item, list):
         return all(map(_entry, item))
-    return _output(item)
-
-
-def _output(item: object) -> bool:
     return (
         isinstance(item, dict)
         and isinstance(item.get("id"), str | dict)
