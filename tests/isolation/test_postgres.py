@@ -1,23 +1,29 @@
 """The second wall, on PostgreSQL: the app's connection runs as a role that owns nothing and cannot bypass
 row-level security; every table with a school_id has RLS enabled and forced; the schools setting lives and
 dies with its transaction, so two tenants taking turns on one pooled connection (in turns, in threads, after
-an error) never see each other; and with no tenant context the ORM refuses and SQL finds nothing."""
+an error) never see each other; with no tenant context the ORM refuses and SQL finds nothing; and the login
+role production should use cannot climb out of the app role."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import create_app
 from app.db import normalise_url
 from app.registers.models import Pupil
 from tenants import context
 from tenants.context import NoTenantContext, TenantContext
 from tests.conftest import World
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 ROUNDS = 6
@@ -207,3 +213,40 @@ def test_tenants_in_threads_sharing_one_connection_never_see_each_other(
     assert {s[0] for s in seen["a"] + seen["b"]} == {seen["a"][0][0]}  # the same backend every time
     assert all(orm == raw == {"Canaryalder"} for _pid, orm, raw, _setting in seen["a"])
     assert all(orm == raw == {"Canarybirch"} for _pid, orm, raw, _setting in seen["b"])
+
+
+def test_a_login_role_that_is_only_the_app_role_runs_the_app_and_cannot_climb_out(
+    database_url: str, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """infra/README.md's production shape: the app logs in as a role that is a member of turnout_app and
+    nothing else (here the tests log in as the owner and SET ROLE, which RESET ROLE would undo). Signed-in
+    pages work, and after RESET ROLE the login owns nothing, bypasses nothing and may not read a tenant table."""
+    owner = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.execute(text(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'turnout_isolation_web') THEN "
+            "CREATE ROLE turnout_isolation_web LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT IN ROLE turnout_app; "
+            "END IF; END $$"
+        ))  # fmt: skip  # roles belong to the server: made once, the same on every run
+    owner.dispose()
+    login = make_url(database_url).set(username="turnout_isolation_web").render_as_string(hide_password=False)
+    monkeypatch.setenv("TURNOUT_DATABASE_URL", login)
+    monkeypatch.setenv("TURNOUT_INSTANCE_PATH", str(tmp_path / "login-instance"))
+    app = create_app({"TESTING": True})
+    client = signed_in(app.test_client(), world.users["b1_lead"])
+    assert "Canarybirch" in client.get(f"/schools/{world.b1.urn}/pupils").get_data(as_text=True)
+    assert client.get(f"/schools/{world.a1.urn}/pupils").status_code == 404
+    with app.extensions["turnout.db"].engine.connect() as conn:
+        conn.execute(text("RESET ROLE"))
+        who = conn.execute(
+            text(
+                "SELECT session_user, current_user, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            )
+        ).one()
+        owned = conn.scalar(text("SELECT count(*) FROM pg_tables WHERE tableowner = current_user"))
+        with pytest.raises(ProgrammingError, match="permission denied for table pupils"):
+            conn.execute(text("SELECT count(*) FROM pupils"))  # NOINHERIT: outside the app role, no table
+        conn.rollback()
+    app.extensions["turnout.db"].engine.dispose()
+    assert who == ("turnout_isolation_web", "turnout_isolation_web", False)
+    assert owned == 0
