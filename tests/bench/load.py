@@ -138,7 +138,7 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """gunicorn gets SIGTERM if this process dies, so a killed bench leaves no server behind (Linux)."""
+    """gunicorn and locust get SIGTERM if this process dies, so a killed bench leaves neither behind (Linux)."""
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
@@ -190,7 +190,7 @@ def _locust(host: str, plan: Path, prefix: Path, log: Path, run: Settings) -> No
         subprocess.run(  # noqa: S603 - locust from this virtualenv
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), *args],
             env={**os.environ, "TURNOUT_LOAD_PLAN": str(plan), "TURNOUT_LOAD_PACE": str(run.pace)}, stdout=out,
-            stderr=subprocess.STDOUT, check=True, timeout=run.ramp + run.seconds + 180,
+            stderr=subprocess.STDOUT, check=True, timeout=run.ramp + run.seconds + 180, preexec_fn=_die_with_parent,
         )  # fmt: skip
 
 
