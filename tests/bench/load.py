@@ -92,10 +92,11 @@ def _analyze(url: str) -> None:
     engine.dispose()
 
 
-def _plan(today: date) -> dict:
+def _plan(today: date, env: dict[str, str]) -> dict:
     """Who signs in where, each school's forms and classes, and an API token per school made for the run."""
     marking = [_last_monday(today) + timedelta(days=d) for d in range((today - _last_monday(today)).days + 1)]
-    app = create_app()
+    app = create_app({"DATABASE_URL": env["TURNOUT_DATABASE_URL"], "INSTANCE_PATH": env["TURNOUT_INSTANCE_PATH"],
+                      "SECRET_KEY": env["TURNOUT_SECRET_KEY"]})  # fmt: skip
     schools = []
     with app.app_context(), get_db().session() as db, context.use(system_context(db, "bench:load")):
         people = {
@@ -125,6 +126,7 @@ def _plan(today: date) -> dict:
             })  # fmt: skip
         pupils = db.scalar(select(func.count()).select_from(Pupil))
         marks = db.scalar(select(func.count()).select_from(Mark))
+    app.extensions["turnout.db"].engine.dispose()  # before the database is dropped
     return {
         "password": DEMO_PASSWORD, "marking_days": [d.isoformat() for d in marking if d.weekday() < 5],
         "trusts": trusts, "schools": schools, "pupils": pupils, "marks": marks,
@@ -229,10 +231,9 @@ def scenario(run: Settings, server: str = PG_BASE) -> dict:
             "TURNOUT_SECURE_COOKIES": "0",  # plain http on the loopback
             "TURNOUT_LOGIN_LIMIT": "10000 per minute",  # 100 users sign in from one address
         }  # fmt: skip
-        os.environ.update(env)  # the plan below reads the same database
         demo = _load_demo(env, today, run)
         _analyze(url)
-        plan = _plan(today)
+        plan = _plan(today, env)
         (instance / "plan.json").write_text(json.dumps(plan))
         port = _free_port()
         print(f"load: {run.users} users for {run.seconds} s on gunicorn -w {run.workers}, {HOST}:{port}",
