@@ -140,9 +140,9 @@ def _new_recovery_codes(db: Session, user: User) -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
-def pending_secret(db: Session, user: User) -> str:
-    """The secret being set up (the same one on a reload, so a scanned code still works)."""
-    if user.mfa_pending_secret is None:
+def pending_secret(db: Session, user: User, *, fresh: bool = False) -> str:
+    """The secret being set up: the same on a reload (a scanned code still works), a new one when `fresh`."""
+    if fresh or user.mfa_pending_secret is None:
         user.mfa_pending_secret = pyotp.random_base32()
         db.commit()
     return user.mfa_pending_secret

@@ -6,6 +6,8 @@ so every other page still sends the visitor to sign in.
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -22,6 +24,7 @@ from app.db import get_session
 from app.extensions import limiter
 
 bp = Blueprint("mfa", __name__)
+SETUP_KEY = "mfa_setup"  # a fingerprint of the secret this browser was shown, never the secret
 _ALWAYS_ALLOWED = {"mfa.account", "mfa.account_action", "auth.logout", "auth.change_password", "static"}
 WRONG = "That code does not match, or it was used already. Type the code your authenticator app shows now."
 
@@ -116,6 +119,8 @@ def enrol():  # type: ignore[no-untyped-def]
     if found is None:
         return _start_again()
     challenge, user = found
+    if mfa.enrolled(user):  # set up since this step began: only the account page may change it now
+        return _start_again()
     form = CodeForm()
     if request.method == "GET":
         return _enrol_page(db, user, form, url_for("mfa.enrol"), at_sign_in=True)
@@ -144,8 +149,16 @@ def session_next() -> str:
     return session.get(NEXT_KEY) or url_for("schools.index")
 
 
+def _fingerprint(secret: str | None) -> str | None:
+    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else None
+
+
 def _enrol_page(db: Session, user: User, form: CodeForm, action: str, *, at_sign_in: bool) -> str:
-    secret = mfa.pending_secret(db, user)
+    """Only the browser that was shown a secret sees it again: any other gets a new one, so a password thief
+    who opened this page cannot learn the secret the owner goes on to set up."""
+    shown_here = session.get(SETUP_KEY) == _fingerprint(user.mfa_pending_secret)
+    secret = mfa.pending_secret(db, user, fresh=not shown_here)
+    session[SETUP_KEY] = _fingerprint(secret)
     required = mfa.requiring_trusts(db, user.id)
     return render_template(
         "auth/enrol.html",
@@ -209,6 +222,7 @@ def account_action(step: str):  # type: ignore[no-untyped-def]
             )
         if step == "replace":
             mfa.begin_replacement(db, user, typed)
+            session[SETUP_KEY] = _fingerprint(user.mfa_pending_secret)  # this browser began it: show it here
             return redirect(url_for("mfa.account"))
         mfa.disable(db, user, typed)
     except mfa.MfaRefused as refused:

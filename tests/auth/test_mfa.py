@@ -375,3 +375,48 @@ def test_a_leader_resets_a_lost_authenticator_in_their_own_trust_only(
         and reset.actor_email == world.users["a_leader"]
         and reset.subject == email
     )
+
+
+def _shown_secret(client: FlaskClient) -> str:
+    page = client.get("/login/enrol").get_data(as_text=True)
+    uri = re.search(r"otpauth://[^\"<\s]+", page)
+    assert uri is not None, page[:300]
+    return pyotp.parse_uri(uri.group(0).replace("&amp;", "&")).secret
+
+
+def test_a_password_thief_never_learns_the_secret_the_owner_sets_up(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Someone who has only the password opens the set-up step first; the owner is shown a new secret."""
+    _require(app, world, True)
+    email = world.users["a1_staff"]
+    thief = app.test_client()
+    assert login(thief, email).headers["Location"] == "/login/enrol"
+    stolen = _shown_secret(thief)
+    assert login(client, email).headers["Location"] == "/login/enrol"
+    own = _shown_secret(client)
+    assert own != stolen and _shown_secret(client) == own  # the owner's reload keeps theirs
+    done = client.post(
+        "/login/enrol", data={"code": pyotp.TOTP(own).now(), "csrf_token": csrf_token(client, "/login/enrol")}
+    )
+    assert done.status_code == 200
+    assert login(thief, email).headers["Location"] == "/login/code"
+    assert answer(thief, pyotp.TOTP(stolen).now()).status_code == 401
+
+
+def test_a_set_up_step_begun_before_the_owner_enrolled_cannot_replace_it(
+    app: Flask, client: FlaskClient, db: Session, world: World
+) -> None:
+    _require(app, world, True)
+    email = world.users["a1_staff"]
+    thief = app.test_client()
+    assert login(thief, email).headers["Location"] == "/login/enrol"  # a step opened, then left waiting
+    enrol(db, email)  # the owner sets it up meanwhile
+    user = find_user_by_email(db, email)
+    db.refresh(user)
+    before = user.mfa_secret
+    posted = thief.post("/login/enrol", data={"code": "123456", "csrf_token": csrf_token(thief, "/login")})
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/login")  # not a wrong code
+    assert thief.get("/login/enrol").headers["Location"].endswith("/login")  # nor a new secret to scan
+    db.refresh(user)
+    assert user.mfa_secret == before and user.mfa_pending_secret is None
