@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+# gunicorn is how production serves, so its refusals apply unless a run says otherwise (the load bench does).
+os.environ.setdefault("TURNOUT_ENV", "production")
 wsgi_app = "app:create_app()"
 bind = os.environ.get("TURNOUT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TURNOUT_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))

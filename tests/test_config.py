@@ -135,6 +135,7 @@ def _gunicorn(port: int) -> subprocess.Popen[str]:
 def test_gunicorn_refuses_a_short_secret_and_says_why(
     production: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("TURNOUT_ENV")  # gunicorn means production even when nobody said so
     monkeypatch.setenv("TURNOUT_SECRET_KEY", "change-me")
     server = _gunicorn(_free_port())
     try:

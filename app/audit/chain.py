@@ -83,14 +83,17 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     """Time-stamp an event and link it to the end of its chain, in the caller's transaction.
 
     On PostgreSQL an advisory lock per chain, held to the end of the transaction, puts concurrent
-    appends in a queue; SQLite has one writer at a time. Either way the unique (chain, seq) index
-    refuses a second event at the same position, so a chain cannot fork.
+    appends in a queue; on SQLite a write that changes nothing takes the one writer's lock before the
+    end of the chain is read (else two requests read the same end and one fails). Either way the unique
+    (chain, seq) index refuses a second event at the same position, so a chain cannot fork.
     """
     key = _key(event.trust_id)
     if db.get_bind().dialect.name == "postgresql":
         db.execute(
             text("SELECT pg_advisory_xact_lock(:namespace, :key)"), {"namespace": _LOCK_NAMESPACE, "key": key}
         )
+    else:
+        db.execute(text("UPDATE audit_events SET seq = seq WHERE 0"))
     last = db.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(chain_key() == key)

@@ -228,7 +228,7 @@ def scenario(run: Settings, server: str = PG_BASE) -> dict:
         env = {
             **os.environ, "TURNOUT_INSTANCE_PATH": str(instance), "TURNOUT_DATABASE_URL": url,
             "TURNOUT_STORAGE_URL": f"file://{instance}/objects", "TURNOUT_SECRET_KEY": secrets.token_urlsafe(48),
-            "TURNOUT_SECURE_COOKIES": "0",  # plain http on the loopback
+            "TURNOUT_ENV": "development", "TURNOUT_SECURE_COOKIES": "0",  # plain http on the loopback
             "TURNOUT_LOGIN_LIMIT": "10000 per minute",  # 100 users sign in from one address
         }  # fmt: skip
         demo = _load_demo(env, today, run)

@@ -6,11 +6,10 @@ objects, as S3 does after an outage; a store pointed at the port meets refused c
 
 from __future__ import annotations
 
-from typing import IO
-
 from moto.server import ThreadedMotoServer
 
-from app.storage import Data, Storage, StoredObject
+from app.storage import Storage
+from tests.jobs.stores import CountingStore
 from tests.storage_fixtures import free_port
 
 
@@ -37,29 +36,13 @@ class Endpoint:
         self.server = None
 
 
-class DownBefore(Storage):
+class DownBefore(CountingStore):
     """A real store whose endpoint goes down just before its Nth put, which then meets the outage."""
 
     def __init__(self, inner: Storage, endpoint: Endpoint, put: int) -> None:
-        self.inner, self.endpoint, self.put_number, self.puts = inner, endpoint, put, 0
+        super().__init__(inner)
+        self.endpoint, self.put_number = endpoint, put
 
-    def put(self, key: str, data: Data, content_type: str = "application/octet-stream") -> StoredObject:
-        self.puts += 1
-        if self.puts == self.put_number:
+    def before_put(self, key: str) -> None:
+        if len(self.keys) == self.put_number:
             self.endpoint.down()
-        return self.inner.put(key, data, content_type)
-
-    def _write(self, key: str, source: IO[bytes], size: int, sha256: str, content_type: str) -> StoredObject:
-        raise AssertionError("put is delegated whole")
-
-    def get(self, key: str, version: str | None = None) -> bytes:
-        return self.inner.get(key, version)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def list_keys(self, prefix: str = "") -> list[str]:
-        return self.inner.list_keys(prefix)
-
-    def versions(self, key: str) -> list[StoredObject]:
-        return self.inner.versions(key)
