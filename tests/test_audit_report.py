@@ -43,7 +43,7 @@ def test_no_report_fails(tmp_path: Path) -> None:
     )
     assert missing.returncode == 1 and "wrote no report" in missing.stderr
     (tmp_path / "clean.json").write_text(json.dumps({"dependencies": [CLEAN]}))
-    clean = subprocess.run(  # noqa: S603
+    clean = subprocess.run(  # noqa: S603 - the venv's own pip-audit report script
         [sys.executable, str(script), str(tmp_path / "clean.json")],
         capture_output=True,
         text=True,

@@ -19,7 +19,7 @@ from app.auth import passwords
 from app.auth.models import RecoveryCode, User
 from app.auth.sessions import revoke_user_sessions
 from app.db import utcnow
-from tenants.models import Membership, School, Trust
+from tenants.models import Membership, Role, School, Trust
 from tenants.scoping import UNSCOPED
 
 ISSUER = "Turnout"
@@ -238,12 +238,34 @@ def _only_in(db: Session, user_id: int, trust: Trust) -> bool:
     return bool(places) and all((own or school_trust) == trust.id for own, school_trust in places)
 
 
+def _leads(db: Session, user_id: int) -> bool:
+    return (
+        db.scalar(
+            select(Membership.id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.role == Role.TRUST_LEADER,
+                Membership.active.is_(True),
+            )
+            .execution_options(**UNSCOPED)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def reset_for(db: Session, trust: Trust, user_id: int, *, by_user_id: int) -> User:
     """A trust leader clears a lost authenticator: the person sets up a new one at their next sign-in
     (if the trust requires it) or may; their sessions end. LookupError for anyone not wholly the trust's."""
     user = db.get(User, user_id)
     if user is None or user.id == by_user_id or not _only_in(db, user.id, trust):
         raise LookupError("no such person in this trust")
+    if user.is_platform_admin or _leads(db, user.id):
+        raise MfaRefused(
+            f"{user.name} leads a trust or runs the platform, so their two-step sign-in is reset only by "
+            "Turnout's administrators: one leader could otherwise reset another's password and authenticator "
+            "and sign in as them."
+        )
     if not enrolled(user):
         raise MfaRefused(f"{user.name} does not use two-step sign-in, so there is nothing to reset.")
     user.mfa_secret = user.mfa_pending_secret = user.mfa_enabled_at = user.mfa_last_step = None

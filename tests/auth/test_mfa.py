@@ -23,6 +23,7 @@ from app.db import utcnow
 from tenants.models import Trust
 from tenants.scoping import UNSCOPED
 from tests.conftest import World
+from tests.factories import Factory
 from tests.helpers import csrf_token, login, post_form, signed_in
 
 
@@ -420,3 +421,15 @@ def test_a_set_up_step_begun_before_the_owner_enrolled_cannot_replace_it(
     assert thief.get("/login/enrol").headers["Location"].endswith("/login")  # nor a new secret to scan
     db.refresh(user)
     assert user.mfa_secret == before and user.mfa_pending_secret is None
+
+
+def test_a_leader_cannot_reset_another_leaders_authenticator(app: Flask, db: Session, world: World) -> None:
+    """Else one leader could reset another's password and authenticator and sign in as them."""
+    email = Factory(db).user("deputy@alder.example", "trust_leader", trust=world.trust_a)
+    enrol(db, email)
+    target = find_user_by_email(db, email)
+    leader = signed_in(app.test_client(), world.users["a_leader"])
+    post_form(leader, f"/trusts/trust-a/sign-in/reset/{target.id}", {}, form_page="/trusts/trust-a/sign-in")
+    db.refresh(target)
+    assert target.mfa_secret is not None
+    assert not [e for e in _events(db, "mfa_disabled", world.users["a_leader"])]

@@ -242,7 +242,10 @@ def test_the_scheduler_started_while_s3_is_down_runs_the_rest_records_what_faile
     assert first["workflow-tasks"][0] == first["trust-benchmarks"][0] == DONE  # no S3 needed, so not held up
     endpoint.up()
     with scheduler(log) as restarted:  # its catch-up at start retries the failed runs
-        done = lambda: all(status == DONE for status, _a, _e in runs().values())  # noqa: E731
+
+        def done() -> bool:
+            return all(status == DONE for status, _a, _e in runs().values())
+
         wait_for(done, "the retries", log, process=restarted)
     assert {job: attempts for job, (_s, attempts, _e) in runs().items()} == {
         job: 2 if job in failed else 1 for job in JOBS
