@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import make_engine
+from app.db import UTCDateTime, make_engine, utcnow
 from app.migrate import alembic_config, upgrade
 from app.storage import InvalidKey, ObjectNotFound, Storage, validate_prefix
 from jobs.backup import CHUNK, FORMAT, MANIFEST, ROOT, complete_backups, read_manifest
@@ -276,7 +276,19 @@ def _load(engine: Engine, manifest: dict[str, Any], files: dict[str, Path], prog
             raise RestoreFailed(
                 "row counts differ from the manifest, so nothing was kept:\n  " + "\n  ".join(wrong)
             )
+        progress(_end_sign_ins(conn, set(inspector.get_table_names())))
     return sum(counted.values())
+
+
+def _end_sign_ins(conn: Connection, tables: set[str]) -> str:
+    """The backup's sessions and half-done sign-ins end: one signed out or ended since must not work again."""
+    sessions = sa.table("user_sessions", sa.column("revoked_at", UTCDateTime()))
+    ended = conn.execute(
+        sa.update(sessions).where(sessions.c.revoked_at.is_(None)).values(revoked_at=utcnow())
+    ).rowcount
+    if "login_challenges" in tables:  # written from revision 0013 on
+        conn.execute(sa.text("DELETE FROM login_challenges"))
+    return f"signed out the {ended:,} sessions the backup held; recovery codes are as they were then"
 
 
 def _insert(conn: Connection, inspector: sa.Inspector, name: str, entry: dict[str, Any], path: Path) -> int:
