@@ -160,8 +160,8 @@ def _import(
         result.new += len(new)
         result.amended = len(changes)
         result.unchanged = staged - len(new) - len(changes)
-        if changes:
-            record_amendments(db, batch, len(changes), reason)  # the trust's audit log, in this transaction
     rollups.write(db, school.id)
     batch.new_marks, batch.amended_marks = result.new, result.amended
+    if result.amended:  # last, as the trust's audit chain is locked from here to the commit
+        record_amendments(db, batch, result.amended, reason)
     return result
