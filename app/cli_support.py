@@ -26,9 +26,10 @@ def command_app() -> Iterator[Flask]:
             yield app
     except DATABASE_LOST as error:
         fail(
-            f"the connection to the database was lost or could not be made ({reason(error)}). "
+            f"the database could not finish the command ({reason(error)}): the connection was lost or "
+            "could not be made, or the database was too busy (a lock, a deadlock or a time limit). "
             "What the command had not finished was rolled back (an import is all or nothing, so none of "
-            "its file was written). Run it again when the database is back."
+            "its file was written). Run it again in a minute."
         )
     finally:
         app.extensions["turnout.db"].engine.dispose()

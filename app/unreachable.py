@@ -1,4 +1,4 @@
-"""A database or object store lost mid-request or out of reach, recognised in one place so the CLI and the
+"""A database or object store lost mid-request, out of reach or too busy (locks, deadlocks), recognised in one place so the CLI and the
 web say it in words (with a 503 that invites a retry) instead of showing a traceback or a bare 500."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from sqlalchemy.exc import OperationalError
 DATABASE_LOST = (OperationalError, psycopg.OperationalError)
 
 API_MESSAGE = (
-    "the database could not be reached or the connection to it was lost, so this request was not "
-    "completed. Send the same request again in a minute: marks already recorded are not written twice."
+    "the database could not be reached, the connection to it was lost or it was too busy, so this "
+    "request was not completed. Send the same request again in a minute: marks already recorded are not written twice."
 )
 DATABASE_PAGE = (
     "Database unavailable",
-    "The database could not be reached just now, so this was not done. Please try again in a minute.",
+    "The database could not be reached or was too busy just now, so this was not done. Please try again "
+    "in a minute.",
 )
 STORE_PAGE = (
     "File store unavailable",
