@@ -33,6 +33,10 @@ class MfaRefused(ValueError):
     """A code that does not match, or a step that is not allowed, with a message for the person."""
 
 
+class StillRequired(MfaRefused):
+    """Turning it off while a trust requires it: refused before any code is checked, so not a wrong code."""
+
+
 def normal_code(text: str) -> str:
     """What was typed, without the spaces and dashes people copy with it, in lower case."""
     return "".join(text.split()).replace("-", "").lower()
@@ -193,7 +197,7 @@ def disable(db: Session, user: User, code: str) -> None:
     """Switch two-step sign-in off, for a current code, unless a trust of the account requires it."""
     required = requiring_trusts(db, user.id)
     if required:
-        raise MfaRefused(
+        raise StillRequired(
             f"{' and '.join(required)} requires two-step sign-in, so it cannot be turned off. "
             "You can move it to a new authenticator instead."
         )

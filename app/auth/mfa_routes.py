@@ -198,6 +198,7 @@ def account():  # type: ignore[no-untyped-def]
 @bp.post("/account/mfa/<any(confirm, renew, replace, disable, cancel):step>")
 @login_required
 @limiter.limit(_limit, key_func=get_remote_address, deduct_when=_failed)
+@limiter.limit(_limit, key_func=lambda: f"mfa-account:{current_user.get_id()}", deduct_when=_failed)
 def account_action(step: str):  # type: ignore[no-untyped-def]
     db = get_session()
     user = current_user.user
@@ -227,6 +228,9 @@ def account_action(step: str):  # type: ignore[no-untyped-def]
         mfa.disable(db, user, typed)
     except mfa.MfaRefused as refused:
         db.rollback()
+        if isinstance(refused, mfa.StillRequired):
+            form.code.errors = [str(refused)]
+            return _account_error(db, user, form, 400)
         mfa.record_failure(db, user, f"Wrong code on the account page ({step})")
         form.code.errors = [str(refused)]
         return _account_error(db, user, form, 401)

@@ -270,9 +270,10 @@ def test_turning_it_off_needs_a_code_and_is_refused_while_required(
     answer(client, next_code(totp))
     _require(app, world, True)
     refused = post_form(client, "/account/mfa/disable", {"code": later_code(totp)}, form_page="/account/mfa")
-    assert refused.status_code == 401 and "Alder Trust requires two-step sign-in" in refused.get_data(
+    assert refused.status_code == 400 and "Alder Trust requires two-step sign-in" in refused.get_data(
         as_text=True
     )
+    assert not _events(db, "mfa_failed", email)  # no code was checked, so no wrong code is logged
     # its leader switches the rule off (after setting up two-step sign-in, as it now applies to them too)
     db.execute(
         update(Trust).where(Trust.id == world.trust_a.id).values(mfa_required=False),
@@ -433,3 +434,22 @@ def test_a_leader_cannot_reset_another_leaders_authenticator(app: Flask, db: Ses
     db.refresh(target)
     assert target.mfa_secret is not None
     assert not [e for e in _events(db, "mfa_disabled", world.users["a_leader"])]
+
+
+def test_wrong_codes_on_the_account_page_are_limited_per_account(
+    app: Flask, client: FlaskClient, db: Session, world: World
+) -> None:
+    """A stolen session cannot guess the code to turn it off from many addresses."""
+    app.config["LOGIN_LIMIT"] = "3 per 15 minutes"
+    email = world.users["a1_lead"]
+    totp, _codes = enrol(db, email)
+    signed_in(client, email)
+    answer(client, next_code(totp))
+    for _ in range(3):
+        token = csrf_token(client, "/account/mfa")
+        wrong = client.post("/account/mfa/disable", data={"code": "000000", "csrf_token": token})
+        assert wrong.status_code == 401
+    token = csrf_token(client, "/account/mfa")
+    right = client.post("/account/mfa/disable", data={"code": later_code(totp), "csrf_token": token},
+                        environ_base={"REMOTE_ADDR": "10.9.9.9"})  # fmt: skip
+    assert right.status_code == 429
