@@ -119,10 +119,10 @@ def test_every_period_due_while_the_scheduler_was_down_is_run_once_when_it_start
         wait_for(caught_up, "every missed period to be run", log, seconds=240, process=started)
     owed, made = owed_now(), runs()
     assert sum(map(len, owed.values())) > len(JOBS)  # two days and more: daily jobs owe two or three each
-    for name in JOBS:
-        periods = [period for period, _s, _a in made.get(name, [])]
-        assert sorted(periods) == sorted(owed[name]), name  # each owed period once, nothing else
-        assert all(attempts == 1 for _p, _s, attempts in made[name]), made[name]
+    for name in JOBS:  # a weekly job may owe nothing, as when the scheduler went down just after its run
+        rows = made.get(name, [])
+        assert sorted(period for period, _s, _a in rows) == sorted(owed[name]), name  # once each, no more
+        assert all(attempts == 1 for _p, _s, attempts in rows), rows
 
 
 def _fired(cron: dict[str, str], after: datetime, until: datetime) -> list[datetime]:
