@@ -1,5 +1,6 @@
-"""A database or object store lost mid-request, out of reach or too busy (locks, deadlocks), recognised in one place so the CLI and the
-web say it in words (with a 503 that invites a retry) instead of showing a traceback or a bare 500."""
+"""A database or object store lost mid-request, out of reach or too busy (locks, deadlocks), recognised in
+one place so the CLI and the web say it in words (with a 503 that invites a retry) instead of showing a
+traceback or a bare 500."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ DATABASE_LOST = (OperationalError, psycopg.OperationalError)
 
 API_MESSAGE = (
     "the database could not be reached, the connection to it was lost or it was too busy, so this "
-    "request was not completed. Send the same request again in a minute: marks already recorded are not written twice."
+    "request was not completed. Send the same request again in a minute: marks already recorded are not "
+    "written twice."
 )
 DATABASE_PAGE = (
     "Database unavailable",
