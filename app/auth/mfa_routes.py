@@ -50,7 +50,11 @@ def _challenge(db: Session, purpose: str) -> tuple[LoginChallenge, User] | None:
     if challenge is None or challenge.purpose != purpose:
         return None
     user = db.get(User, challenge.user_id)
-    return (challenge, user) if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if purpose == challenges.ENROL and mfa.enrolled(user):  # set up since: only the account page changes it
+        return None
+    return challenge, user
 
 
 def _start_again():  # type: ignore[no-untyped-def]
@@ -119,8 +123,6 @@ def enrol():  # type: ignore[no-untyped-def]
     if found is None:
         return _start_again()
     challenge, user = found
-    if mfa.enrolled(user):  # set up since this step began: only the account page may change it now
-        return _start_again()
     form = CodeForm()
     if request.method == "GET":
         return _enrol_page(db, user, form, url_for("mfa.enrol"), at_sign_in=True)
